@@ -1,0 +1,1 @@
+//! cowork-audit
