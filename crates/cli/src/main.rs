@@ -1,1 +1,97 @@
-fn main() {}
+//! `cowork`: run tasks in your folders with a model, approve what it proposes, undo, audit.
+
+mod admin;
+mod prompt;
+mod render;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cowork", version, about = "An AI coworker that works in your folders — asking before it changes anything.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a task ("-" reads the task from stdin)
+    Run(run::RunArgs),
+    /// Plan a task without side effects (= run --approval plan)
+    Plan(run::RunArgs),
+    /// Revert the last task, one task, or one action
+    Undo(admin::UndoArgs),
+    /// Show the tasks and actions recorded in a workspace's journal
+    History(admin::HistoryArgs),
+    /// List or revoke standing approvals (grants) of a workspace
+    Grants(admin::GrantsArgs),
+    /// Verify, show or export the audit log
+    Audit(admin::AuditArgs),
+    /// Check a policy file or explain a verdict
+    Policy(admin::PolicyArgs),
+    /// Show the effective configuration
+    Config(admin::ConfigArgs),
+    /// List or empty the workspace trash
+    Trash(admin::TrashArgs),
+}
+
+/// `-f DIR`: the workspace's default root (default: the current directory).
+#[derive(Args, Clone)]
+pub struct WorkspaceArg {
+    #[arg(short = 'f', long = "folder", value_name = "DIR", default_value = ".")]
+    pub folder: PathBuf,
+}
+
+/// Exit codes (DESIGN.md §10).
+pub mod exit {
+    pub const FAILED: u8 = 1;
+    pub const CONFIG: u8 = 2;
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::run(args, None),
+        Command::Plan(args) => run::run(args, Some(cowork_protocol::ApprovalMode::Plan)),
+        Command::Undo(args) => admin::undo(args),
+        Command::History(args) => admin::history(args),
+        Command::Grants(args) => admin::grants(args),
+        Command::Audit(args) => admin::audit(args),
+        Command::Policy(args) => admin::policy(args),
+        Command::Config(args) => admin::config(args),
+        Command::Trash(args) => admin::trash(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("cowork: {e:#}");
+            ExitCode::from(exit_code_for(&e))
+        }
+    }
+}
+
+/// Configuration and workspace problems are usage errors (2); anything else failed (1).
+fn exit_code_for(e: &anyhow::Error) -> u8 {
+    for cause in e.chain() {
+        if cause.downcast_ref::<cowork_policy::PolicyError>().is_some()
+            || cause.downcast_ref::<cowork_models::ModelError>().is_some()
+            || matches!(
+                cause.downcast_ref::<cowork_core::CoreError>(),
+                Some(
+                    cowork_core::CoreError::Config(_)
+                        | cowork_core::CoreError::NoRoots
+                        | cowork_core::CoreError::NoModel
+                        | cowork_core::CoreError::Workspace(_)
+                        | cowork_core::CoreError::AuditInsideRoot { .. }
+                )
+            )
+        {
+            return exit::CONFIG;
+        }
+    }
+    exit::FAILED
+}

@@ -1,0 +1,470 @@
+//! The workspace and admin commands: undo, history, grants, trash, audit, policy, config.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use cowork_audit::{AuditEntry, AuditKind, AuditLog, AuditOptions, VerifyReport};
+use cowork_fs::{RootSpec, UndoTarget, Workspace};
+use cowork_policy::{ConfigSources, EffectiveConfig, FlagOverrides, PathFacts, PolicyEngine, PolicyRequest};
+use cowork_protocol::{ActionKind, ApprovalMode, Effect, EgressChannel};
+
+use crate::WorkspaceArg;
+
+fn open_workspace(dir: &Path) -> Result<Workspace> {
+    let path = std::fs::canonicalize(dir).with_context(|| format!("cannot open the folder {}", dir.display()))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "root".into());
+    Ok(Workspace::open(vec![RootSpec { name, path }], &[])?)
+}
+
+fn effective_config(dir: &Path, extra: Option<PathBuf>) -> Result<EffectiveConfig> {
+    let sources = ConfigSources::discover(dir);
+    let layers = cowork_policy::load_layers(&sources, &FlagOverrides { mode: None, extra_config: extra })?;
+    Ok(cowork_policy::merge(&layers)?)
+}
+
+fn audit_path(config: &EffectiveConfig) -> PathBuf {
+    config
+        .audit_path
+        .value
+        .clone()
+        .map(|p| if p.extension().is_some() { p } else { p.join("audit.jsonl") })
+        .unwrap_or_else(cowork_audit::default_audit_path)
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value).context("cannot encode JSON")?);
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct UndoArgs {
+    #[command(flatten)]
+    ws: WorkspaceArg,
+    /// Undo this task (default: the last task)
+    #[arg(long, conflicts_with = "action")]
+    task: Option<String>,
+    /// Undo only this action
+    #[arg(long)]
+    action: Option<String>,
+    /// Undo even where you changed a file since; your version is backed up first
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn undo(args: UndoArgs) -> Result<u8> {
+    let ws = open_workspace(&args.ws.folder)?;
+    let target = match (args.task, args.action) {
+        (Some(task), _) => UndoTarget::Task(task),
+        (None, Some(action)) => UndoTarget::Action(action),
+        (None, None) => UndoTarget::LastTask,
+    };
+    let report = match ws.undo(target, args.force) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("cowork: {e}");
+            return Ok(crate::exit::FAILED);
+        }
+    };
+    let config = effective_config(&args.ws.folder, None)?;
+    if config.audit_enabled.value {
+        let log = AuditLog::open(&audit_path(&config), AuditOptions { include_content: false, retention_days: None })?;
+        for action in &report.actions {
+            log.append(AuditEntry {
+                kind: AuditKind::ActionUndone,
+                user: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
+                session: "cli".into(),
+                task: report.task.clone(),
+                action: Some(action.clone()),
+                tool: None,
+                effects: None,
+                verdict: None,
+                decided_by: Some(cowork_protocol::DecidedBy::User),
+                content: None,
+                detail: Some(serde_json::json!({ "force": args.force, "restored": report.restored })),
+            })?;
+        }
+    }
+    if report.actions.is_empty() {
+        println!("nothing to undo");
+    } else {
+        println!("undid {} action(s){}", report.actions.len(), report.task.as_deref().map(|t| format!(" of task {t}")).unwrap_or_default());
+        for path in &report.restored {
+            println!("  restored {path}");
+        }
+        for (path, blob) in &report.forced_backups {
+            println!("  your version of {path} was kept as backup {blob}");
+        }
+    }
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    ws: WorkspaceArg,
+    /// Show only this task
+    #[arg(long)]
+    task: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn history(args: HistoryArgs) -> Result<u8> {
+    let ws = open_workspace(&args.ws.folder)?;
+    let mut tasks = ws.history()?;
+    if let Some(task) = &args.task {
+        tasks.retain(|t| &t.task == task);
+        if tasks.is_empty() {
+            bail!("no task {task} in the journal of {}", args.ws.folder.display());
+        }
+    }
+    if args.json {
+        print_json(&tasks)?;
+        return Ok(0);
+    }
+    if tasks.is_empty() {
+        println!("no changes recorded in {}", args.ws.folder.display());
+    }
+    for task in &tasks {
+        println!("task {} · {}", task.task, task.started);
+        for action in &task.actions {
+            println!("  action {}{}", action.action, if action.undone { " (undone)" } else { "" });
+            for op in &action.ops {
+                println!("    {op}");
+            }
+        }
+    }
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct GrantsArgs {
+    #[command(flatten)]
+    ws: WorkspaceArg,
+    #[command(subcommand)]
+    command: Option<GrantsCommand>,
+}
+
+#[derive(Subcommand)]
+enum GrantsCommand {
+    /// List the workspace's standing approvals
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke one grant
+    Revoke { id: String },
+}
+
+pub fn grants(args: GrantsArgs) -> Result<u8> {
+    let ws = open_workspace(&args.ws.folder)?;
+    let mut store = cowork_core::GrantStore::load(ws.state_dir())?;
+    match args.command.unwrap_or(GrantsCommand::List { json: false }) {
+        GrantsCommand::List { json: true } => print_json(&store.list())?,
+        GrantsCommand::List { json: false } => {
+            if store.list().is_empty() {
+                println!("no grants");
+            }
+            for g in store.list() {
+                println!("{}  {} on {}  ({}, expires {})", g.id, g.kind, g.pattern, g.scope.as_str(), g.expires.as_deref().unwrap_or("never"));
+            }
+        }
+        GrantsCommand::Revoke { id } => {
+            let grant = store.revoke(&id)?;
+            println!("revoked {} ({} on {})", grant.id, grant.kind, grant.pattern);
+        }
+    }
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct TrashArgs {
+    #[command(flatten)]
+    ws: WorkspaceArg,
+    #[command(subcommand)]
+    command: Option<TrashCommand>,
+}
+
+#[derive(Subcommand)]
+enum TrashCommand {
+    /// What is in the trash
+    List,
+    /// Delete the trash permanently (the only permanent delete in cowork)
+    Empty,
+}
+
+pub fn trash(args: TrashArgs) -> Result<u8> {
+    let ws = open_workspace(&args.ws.folder)?;
+    match args.command.unwrap_or(TrashCommand::List) {
+        TrashCommand::List => {
+            let entries = ws.trash_list()?;
+            if entries.is_empty() {
+                println!("the trash is empty");
+            }
+            for e in entries {
+                println!("{}  (task {}, action {})  {}", e.original, e.task, e.action, e.trash_path.display());
+            }
+        }
+        TrashCommand::Empty => println!("removed {} item(s) from the trash", ws.trash_empty()?),
+    }
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    command: AuditCommand,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; exit 1 naming the first bad record
+    Verify { path: Option<PathBuf> },
+    /// Print the records
+    Show {
+        #[arg(long)]
+        path: Option<PathBuf>,
+        /// Only this task
+        #[arg(long)]
+        task: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export the records (jsonl or csv) to stdout
+    Export {
+        #[arg(long)]
+        path: Option<PathBuf>,
+        #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "csv"])]
+        format: String,
+    },
+}
+
+fn default_log() -> Result<PathBuf> {
+    Ok(audit_path(&effective_config(Path::new("."), None)?))
+}
+
+pub fn audit(args: AuditArgs) -> Result<u8> {
+    match args.command {
+        AuditCommand::Verify { path } => {
+            let path = match path {
+                Some(p) => p,
+                None => default_log()?,
+            };
+            match cowork_audit::verify(&path)? {
+                VerifyReport::Intact { records, first_seq, last_seq } => {
+                    println!("ok: {} intact ({records} records, seq {first_seq}..{last_seq})", path.display());
+                    Ok(0)
+                }
+                VerifyReport::Broken { seq, problem, detail } => {
+                    println!("TAMPERED: {}: first bad record seq {seq}: {problem:?}: {detail}", path.display());
+                    Ok(crate::exit::FAILED)
+                }
+            }
+        }
+        AuditCommand::Show { path, task, json } => {
+            let path = match path {
+                Some(p) => p,
+                None => default_log()?,
+            };
+            let mut records = cowork_audit::read_records(&path)?;
+            if let Some(task) = &task {
+                records.retain(|r| r.task.as_deref() == Some(task));
+            }
+            for r in &records {
+                if json {
+                    println!("{}", serde_json::to_string(r).context("cannot encode a record")?);
+                } else {
+                    let verdict = r.verdict.as_ref().map(|v| format!(" {:?} by {}", v.decision, v.rules.join(","))).unwrap_or_default();
+                    let decided = r.decided_by.map(|d| format!(" decided_by={d:?}")).unwrap_or_default();
+                    println!(
+                        "{:>5} {} {:<16} {} {} {}{}{}",
+                        r.seq,
+                        r.ts,
+                        format!("{:?}", r.kind),
+                        r.task.as_deref().unwrap_or("-"),
+                        r.action.as_deref().unwrap_or("-"),
+                        r.tool.as_deref().unwrap_or(""),
+                        verdict,
+                        decided
+                    );
+                }
+            }
+            Ok(0)
+        }
+        AuditCommand::Export { path, format } => {
+            let path = match path {
+                Some(p) => p,
+                None => default_log()?,
+            };
+            let records = cowork_audit::read_records(&path)?;
+            let stdout = std::io::stdout();
+            if format == "csv" {
+                cowork_audit::export_csv(&records, stdout.lock()).context("cannot write the export")?;
+            } else {
+                for r in &records {
+                    println!("{}", serde_json::to_string(r).context("cannot encode a record")?);
+                }
+            }
+            Ok(0)
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct PolicyArgs {
+    #[command(subcommand)]
+    command: PolicyCommand,
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Validate a policy/config file (.toml) or a Cedar file (.cedar)
+    Check { file: PathBuf },
+    /// Show the verdict for a described action, and why
+    Explain(ExplainArgs),
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    /// The action kind, e.g. file_write, email_send
+    #[arg(long)]
+    kind: String,
+    /// The target path (file actions)
+    #[arg(long)]
+    path: Option<String>,
+    /// Size in bytes of the content written or read
+    #[arg(long, default_value_t = 0)]
+    size: u64,
+    /// The egress destination host (web_fetch, email_send, external_share)
+    #[arg(long)]
+    destination: Option<String>,
+    /// Approval mode to evaluate in (default: the configured one)
+    #[arg(long)]
+    mode: Option<String>,
+    /// Evaluate as if untrusted content had entered the task (C4)
+    #[arg(long)]
+    tainted: bool,
+    #[command(flatten)]
+    ws: WorkspaceArg,
+    /// Print the compiled Cedar policies too
+    #[arg(long)]
+    cedar: bool,
+}
+
+pub fn policy(args: PolicyArgs) -> Result<u8> {
+    match args.command {
+        PolicyCommand::Check { file } => match cowork_policy::check_file(&file) {
+            Ok(report) => {
+                println!("ok: {} — {report}", file.display());
+                Ok(0)
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                Ok(crate::exit::CONFIG)
+            }
+        },
+        PolicyCommand::Explain(a) => {
+            let config = effective_config(&a.ws.folder, None)?;
+            let engine = PolicyEngine::new(&config)?;
+            let kind: ActionKind = a.kind.parse().map_err(|e| anyhow::anyhow!("--kind: {e}"))?;
+            let mode = match &a.mode {
+                Some(m) => m.parse::<ApprovalMode>().map_err(|e| anyhow::anyhow!("--mode: {e}"))?,
+                None => config.mode.value,
+            };
+            let effect = match (&a.destination, &a.path) {
+                (Some(dest), _) => Effect::Egress {
+                    channel: match kind {
+                        ActionKind::EmailSend | ActionKind::EmailDraft => EgressChannel::Email,
+                        ActionKind::ExternalShare => EgressChannel::Share,
+                        _ => EgressChannel::Web,
+                    },
+                    destination: dest.clone(),
+                    carries_data: true,
+                },
+                (None, Some(path)) => match kind {
+                    ActionKind::FileDelete => Effect::Delete { path: path.clone() },
+                    ActionKind::FileWrite | ActionKind::Draft | ActionKind::EmailDraft | ActionKind::CalendarWrite => {
+                        Effect::Create { path: path.clone(), bytes: a.size }
+                    }
+                    _ => Effect::Read { path: path.clone() },
+                },
+                (None, None) => bail!("describe the target with --path PATH or --destination HOST"),
+            };
+            let ext = a.path.as_deref().and_then(|p| Path::new(p).extension()).map(|e| format!(".{}", e.to_string_lossy().to_lowercase()));
+            let facts: Vec<PathFacts> = effect
+                .paths()
+                .iter()
+                .map(|_| PathFacts { is_dir: false, exists: true, ext: ext.clone(), size: a.size })
+                .collect();
+            let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+            let effects = [effect];
+            let verdict = engine.evaluate(&PolicyRequest {
+                user: &user,
+                tool: "explain",
+                kind,
+                effects: &effects,
+                facts: &facts,
+                mode,
+                tainted: a.tainted,
+            });
+            println!("verdict: {:?}", verdict.decision);
+            for (i, rule) in verdict.rules.iter().enumerate() {
+                println!("  rule {rule}: {}", verdict.reasons.get(i).map(String::as_str).unwrap_or(""));
+            }
+            if !verdict.principles.is_empty() {
+                println!("  principles: {}", verdict.principles.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "));
+            }
+            if a.cedar {
+                println!("\n{}", engine.cedar_source());
+            }
+            Ok(0)
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    command: ConfigCommand,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// The effective config, each value with the layer it came from
+    Show {
+        #[command(flatten)]
+        ws: WorkspaceArg,
+        /// An extra config layer, as `run --config`
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn config(args: ConfigArgs) -> Result<u8> {
+    match args.command {
+        ConfigCommand::Show { ws, config, json } => {
+            let effective = effective_config(&ws.folder, config)?;
+            let rows = effective.show();
+            if json {
+                let items: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|(k, v, l)| serde_json::json!({ "key": k, "value": v, "layer": l }))
+                    .collect();
+                print_json(&serde_json::json!({ "values": items, "notes": effective.notes }))?;
+            } else {
+                let width = rows.iter().map(|(k, v, _)| k.len() + v.len() + 3).max().unwrap_or(0);
+                for (key, value, layer) in &rows {
+                    let kv = format!("{key} = {value}");
+                    println!("{kv:<width$}  # {layer}");
+                }
+                for note in &effective.notes {
+                    println!("# note: {note}");
+                }
+            }
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! A session: a workspace, a model, the effective policy, the audit log, and a transcript that
+//! carries over from one task to the next.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use cowork_audit::{AuditEntry, AuditKind, AuditLog, AuditOptions};
+use cowork_fs::{RootSpec, Workspace};
+use cowork_models::{Message, Model};
+use cowork_policy::{ConfigSources, EffectiveConfig, FlagOverrides, Layer, PolicyEngine};
+use cowork_protocol::{ApprovalMode, Output, SessionId};
+use cowork_tools::Registry;
+use tokio::sync::Mutex;
+
+use crate::context::Fence;
+use crate::grants::GrantStore;
+use crate::task::{self, TaskHandle};
+use crate::CoreError;
+
+/// Builds a [`Session`]: roots, model, approval mode, limits and config layers.
+pub struct SessionBuilder {
+    roots: Vec<RootSpec>,
+    model: Option<Arc<dyn Model>>,
+    mode: Option<ApprovalMode>,
+    extra_config: Option<PathBuf>,
+    sources: Option<ConfigSources>,
+    flag_toml: Vec<String>,
+    audit_path: Option<PathBuf>,
+    user: Option<String>,
+    registry: Option<Registry>,
+}
+
+impl SessionBuilder {
+    /// Grant a folder. The first root is the default root; its base name is `@NAME` for the others.
+    pub fn root(mut self, path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "root".to_string());
+        self.roots.push(RootSpec { name, path });
+        self
+    }
+
+    /// Grant a folder under an explicit `@NAME`.
+    pub fn named_root(mut self, name: impl Into<String>, path: impl Into<PathBuf>) -> Self {
+        self.roots.push(RootSpec { name: name.into(), path: path.into() });
+        self
+    }
+
+    pub fn model(mut self, model: Arc<dyn Model>) -> Self {
+        self.model = Some(model);
+        self
+    }
+
+    /// The approval mode as a flag: it can only tighten what the config files set.
+    pub fn mode(mut self, mode: ApprovalMode) -> Self {
+        self.mode = Some(mode);
+        self
+    }
+
+    /// An extra config file at workspace strength (`--config FILE`).
+    pub fn config_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.extra_config = Some(path.into());
+        self
+    }
+
+    /// Where the organization, user and workspace config files are (default: discovered).
+    pub fn config_sources(mut self, sources: ConfigSources) -> Self {
+        self.sources = Some(sources);
+        self
+    }
+
+    pub fn max_actions(mut self, n: u32) -> Self {
+        self.flag_toml.push(format!("[limits]\nmax_actions_per_task = {n}\n"));
+        self
+    }
+
+    pub fn timeout_minutes(mut self, minutes: u32) -> Self {
+        self.flag_toml.push(format!("[limits]\ntimeout_minutes = {minutes}\n"));
+        self
+    }
+
+    /// The audit log file (default: `[audit] path`, else `$XDG_DATA_HOME/cowork/audit/audit.jsonl`).
+    pub fn audit_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.audit_path = Some(path.into());
+        self
+    }
+
+    /// Who asks (audit `user`); default `$USER`.
+    pub fn user(mut self, user: impl Into<String>) -> Self {
+        self.user = Some(user.into());
+        self
+    }
+
+    /// Replace the built-in tools (tests, embedders adding their own tools).
+    pub fn tools(mut self, registry: Registry) -> Self {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// Load the config layers, open the workspace and the audit log, and record the start.
+    pub fn build(self) -> Result<Session, CoreError> {
+        let first = self.roots.first().ok_or(CoreError::NoRoots)?;
+        let model = self.model.ok_or(CoreError::NoModel)?;
+        let sources = self.sources.unwrap_or_else(|| ConfigSources::discover(&first.path));
+        let flags = FlagOverrides { mode: self.mode, extra_config: self.extra_config };
+        let mut layers = cowork_policy::load_layers(&sources, &flags)?;
+        for text in &self.flag_toml {
+            layers.push(cowork_policy::parse_layer(text, "--flags", Layer::Flags)?);
+        }
+        let config = cowork_policy::merge(&layers)?;
+        let workspace = Workspace::open(self.roots, &config.restricted_folders.value)?;
+        let policy = PolicyEngine::new(&config)?;
+
+        let audit_path = self
+            .audit_path
+            .or_else(|| config.audit_path.value.clone().map(|p| if p.extension().is_some() { p } else { p.join("audit.jsonl") }))
+            .unwrap_or_else(cowork_audit::default_audit_path);
+        for root in workspace.roots() {
+            let parent = audit_path.parent().unwrap_or(Path::new("/"));
+            let resolved = parent.canonicalize().unwrap_or_else(|_| parent.to_path_buf());
+            if resolved.starts_with(&root.path) {
+                return Err(CoreError::AuditInsideRoot { path: audit_path, root: root.path.clone() });
+            }
+        }
+        let audit = if config.audit_enabled.value {
+            Some(AuditLog::open(
+                &audit_path,
+                AuditOptions {
+                    include_content: config.audit_include_content.value,
+                    retention_days: Some(config.audit_retention_days.value),
+                },
+            )?)
+        } else {
+            None
+        };
+        let grants = GrantStore::load(workspace.state_dir())?;
+        let user = self
+            .user
+            .or_else(|| std::env::var("USER").ok())
+            .unwrap_or_else(|| "unknown".to_string());
+        let id = new_id("s");
+        let inner = SessionInner {
+            id,
+            user,
+            model,
+            config,
+            policy,
+            workspace,
+            registry: self.registry.unwrap_or_else(Registry::builtin),
+            audit,
+            fence: Fence::new(),
+            grants: std::sync::Mutex::new(grants),
+            transcript: Mutex::new(Vec::new()),
+            outputs: std::sync::Mutex::new(Vec::new()),
+        };
+        inner.record_start(&layers)?;
+        Ok(Session { inner: Arc::new(inner) })
+    }
+}
+
+/// One conversation with a model over a workspace; holds several tasks.
+#[derive(Clone)]
+pub struct Session {
+    pub(crate) inner: Arc<SessionInner>,
+}
+
+pub(crate) struct SessionInner {
+    pub id: SessionId,
+    pub user: String,
+    pub model: Arc<dyn Model>,
+    pub config: EffectiveConfig,
+    pub policy: PolicyEngine,
+    pub workspace: Workspace,
+    pub registry: Registry,
+    pub audit: Option<AuditLog>,
+    pub fence: Fence,
+    pub grants: std::sync::Mutex<GrantStore>,
+    /// The conversation so far; held by the running task.
+    pub transcript: Mutex<Vec<Message>>,
+    pub outputs: std::sync::Mutex<Vec<Output>>,
+}
+
+impl Session {
+    pub fn builder() -> SessionBuilder {
+        SessionBuilder {
+            roots: Vec::new(),
+            model: None,
+            mode: None,
+            extra_config: None,
+            sources: None,
+            flag_toml: Vec::new(),
+            audit_path: None,
+            user: None,
+            registry: None,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    pub fn config(&self) -> &EffectiveConfig {
+        &self.inner.config
+    }
+
+    pub fn workspace(&self) -> &Workspace {
+        &self.inner.workspace
+    }
+
+    pub fn audit_path(&self) -> Option<&Path> {
+        self.inner.audit.as_ref().map(AuditLog::path)
+    }
+
+    /// Start a task. Events arrive on the returned handle; tasks of one session run one at a time.
+    pub fn run(&self, text: impl Into<String>) -> TaskHandle {
+        task::spawn(self.inner.clone(), text.into())
+    }
+
+    /// Every file the session's tasks created or changed so far.
+    pub fn outputs(&self) -> Vec<Output> {
+        self.inner.outputs.lock().map(|o| o.clone()).unwrap_or_default()
+    }
+}
+
+impl SessionInner {
+    pub fn audit(&self, entry: AuditEntry) {
+        if let Some(log) = &self.audit
+            && let Err(e) = log.append(entry)
+        {
+            // The task cannot continue unaudited silently; surface it loudly on stderr.
+            eprintln!("cowork: audit log write failed: {e}");
+        }
+    }
+
+    pub fn entry(&self, kind: AuditKind) -> AuditEntry {
+        AuditEntry {
+            kind,
+            user: self.user.clone(),
+            session: self.id.clone(),
+            task: None,
+            action: None,
+            tool: None,
+            effects: None,
+            verdict: None,
+            decided_by: None,
+            content: None,
+            detail: None,
+        }
+    }
+
+    fn record_start(&self, layers: &[cowork_policy::LayerConfig]) -> Result<(), CoreError> {
+        if let Some(log) = &self.audit {
+            let mut start = self.entry(AuditKind::SessionStarted);
+            start.detail = Some(serde_json::json!({
+                "model": self.model.info().spec,
+                "roots": self.workspace.roots().iter().map(|r| r.path.display().to_string()).collect::<Vec<_>>(),
+                "mode": self.config.mode.value.as_str(),
+            }));
+            log.append(start)?;
+            let mut loaded = self.entry(AuditKind::PolicyLoaded);
+            loaded.detail = Some(serde_json::json!({
+                "layers": layers.iter().map(|l| format!("{}: {}", l.layer, l.origin)).collect::<Vec<_>>(),
+                "notes": self.config.notes,
+            }));
+            log.append(loaded)?;
+        }
+        Ok(())
+    }
+}
+
+/// `t-3f9a2c1b`-style ids: short enough to type into `cowork undo --action`.
+pub(crate) fn new_id(prefix: &str) -> String {
+    format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
+}
+
+/// Write a file of cowork's own state atomically: temp file beside it, fsync, rename.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CoreError> {
+    let io = |source| CoreError::Io { path: path.to_path_buf(), source };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
