@@ -40,7 +40,9 @@ pub enum AuditError {
         "audit file {path} is not valid: {detail}; it is written only by cowork, so run `cowork audit verify` on the log next to it to see whether it was tampered with"
     )]
     BadSidecar { path: PathBuf, detail: String },
-    #[error("cannot serialize an audit record: {source}; this is a bug in cowork-audit, please report it")]
+    #[error(
+        "cannot serialize an audit record: {source}; this is a bug in cowork-audit, please report it"
+    )]
     Serialize {
         #[source]
         source: serde_json::Error,

@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::AuditError;
 
@@ -49,10 +49,12 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 /// Read a JSON sidecar; `None` when it does not exist.
 pub(crate) fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, AuditError> {
     match fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| AuditError::BadSidecar {
-            path: path.to_path_buf(),
-            detail: e.to_string(),
-        }),
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| AuditError::BadSidecar {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            }),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(AuditError::io("read", path, e)),
     }
@@ -60,7 +62,11 @@ pub(crate) fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, A
 
 /// Write a JSON sidecar atomically. `durable` adds the fsyncs that make it survive power loss;
 /// without them the rename still guarantees readers see the old or the new file, never a mix.
-pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T, durable: bool) -> Result<(), AuditError> {
+pub(crate) fn write_json<T: Serialize>(
+    path: &Path,
+    value: &T,
+    durable: bool,
+) -> Result<(), AuditError> {
     let bytes = serde_json::to_vec(value).map_err(|source| AuditError::Serialize { source })?;
     write_atomic(path, |f| f.write_all(&bytes), durable)
 }
@@ -101,7 +107,10 @@ pub(crate) fn write_atomic(
 fn temp_path(path: &Path) -> PathBuf {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     path.with_file_name(format!(".{name}.tmp.{}.{n}", std::process::id()))
 }
 
@@ -139,7 +148,8 @@ pub(crate) fn create_private_dirs(log: &Path) -> Result<(), AuditError> {
         use std::os::unix::fs::DirBuilderExt;
         b.mode(0o700);
     }
-    b.create(dir).map_err(|e| AuditError::io("create directory", dir, e))
+    b.create(dir)
+        .map_err(|e| AuditError::io("create directory", dir, e))
 }
 
 /// Which file a handle or path refers to, to notice the log being replaced under us.

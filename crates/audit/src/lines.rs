@@ -64,7 +64,11 @@ pub(crate) fn read_tail(mut file: &File, len: u64) -> io::Result<Tail> {
             ));
         }
         let ends_with_newline = buf.last() == Some(&b'\n');
-        let body = if ends_with_newline { &buf[..buf.len() - 1] } else { &buf[..] };
+        let body = if ends_with_newline {
+            &buf[..buf.len() - 1]
+        } else {
+            &buf[..]
+        };
         let line_start = match body.iter().rposition(|b| *b == b'\n') {
             Some(p) => Some(p + 1),
             None if start == 0 => Some(0),
@@ -72,7 +76,11 @@ pub(crate) fn read_tail(mut file: &File, len: u64) -> io::Result<Tail> {
         };
         if let Some(s) = line_start {
             let line = body[s..].to_vec();
-            return Ok(if ends_with_newline { Tail::Line(line) } else { Tail::Partial(line) });
+            return Ok(if ends_with_newline {
+                Tail::Line(line)
+            } else {
+                Tail::Partial(line)
+            });
         }
         window = window.saturating_mul(2);
     }

@@ -225,9 +225,8 @@ pub(crate) fn now_ts() -> String {
 }
 
 pub(crate) fn format_ts(t: OffsetDateTime) -> String {
-    let fmt = format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
+    let fmt =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
     let t = t.to_offset(time::UtcOffset::UTC);
     // Formatting a UTC time with a fixed description only fails for years outside 0..=9999;
     // fall back to the full RFC 3339 form rather than losing the record.

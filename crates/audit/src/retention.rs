@@ -37,16 +37,22 @@ enum Scan {
 ///
 /// Order matters for a crash in between: the anchor is written (durably) first, then the log is
 /// replaced; `verify` skips leading records older than the anchor, so both states verify.
-pub(crate) fn apply(log: &Path, anchor_path: &Path, days: u32, len: u64) -> Result<bool, AuditError> {
+pub(crate) fn apply(
+    log: &Path,
+    anchor_path: &Path,
+    days: u32,
+    len: u64,
+) -> Result<bool, AuditError> {
     if len == 0 {
         return Ok(false);
     }
     let cutoff = OffsetDateTime::now_utc() - time::Duration::days(i64::from(days));
     let file = File::open(log).map_err(|e| AuditError::io("read", log, e))?;
-    let (offset, anchor) = match scan(file, cutoff, len).map_err(|e| AuditError::io("read", log, e))? {
-        Scan::Leave => return Ok(false),
-        Scan::KeepFrom { offset, anchor } => (offset, anchor),
-    };
+    let (offset, anchor) =
+        match scan(file, cutoff, len).map_err(|e| AuditError::io("read", log, e))? {
+            Scan::Leave => return Ok(false),
+            Scan::KeepFrom { offset, anchor } => (offset, anchor),
+        };
     files::write_json(anchor_path, &anchor, true)?;
     let mut source = File::open(log).map_err(|e| AuditError::io("read", log, e))?;
     source

@@ -52,9 +52,17 @@ impl fmt::Display for Tamper {
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum VerifyReport {
     /// The chain holds. An empty log reports `records: 0` and `last_seq = first_seq - 1`.
-    Intact { records: u64, first_seq: u64, last_seq: u64 },
+    Intact {
+        records: u64,
+        first_seq: u64,
+        last_seq: u64,
+    },
     /// The first bad record and what is wrong with it.
-    Broken { seq: u64, problem: Tamper, detail: String },
+    Broken {
+        seq: u64,
+        problem: Tamper,
+        detail: String,
+    },
 }
 
 impl VerifyReport {
@@ -67,10 +75,18 @@ impl fmt::Display for VerifyReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             VerifyReport::Intact { records: 0, .. } => f.write_str("intact: the log is empty"),
-            VerifyReport::Intact { records, first_seq, last_seq } => {
+            VerifyReport::Intact {
+                records,
+                first_seq,
+                last_seq,
+            } => {
                 write!(f, "intact: {records} records, seq {first_seq}..={last_seq}")
             }
-            VerifyReport::Broken { seq, problem, detail } => write!(f, "broken at seq {seq} ({problem}): {detail}"),
+            VerifyReport::Broken {
+                seq,
+                problem,
+                detail,
+            } => write!(f, "broken at seq {seq} ({problem}): {detail}"),
         }
     }
 }
@@ -106,30 +122,44 @@ pub fn verify(path: &Path) -> Result<VerifyReport, AuditError> {
         // A head without its log: the whole log was removed, i.e. truncated to nothing.
         Err(e) if e.kind() == io::ErrorKind::NotFound && matches!(head, Ok(Some(_))) => Vec::new(),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(AuditError::Missing { path: path.to_path_buf() });
+            return Err(AuditError::Missing {
+                path: path.to_path_buf(),
+            });
         }
         Err(e) => return Err(AuditError::io("read", path, e)),
     };
     let anchor = match anchor {
         Ok(a) => a,
         Err(detail) => {
-            return Ok(broken(first_seq_in(&lines), Tamper::Malformed, format!("the anchor file: {detail}")));
+            return Ok(broken(
+                first_seq_in(&lines),
+                Tamper::Malformed,
+                format!("the anchor file: {detail}"),
+            ));
         }
     };
     let head = match head {
         Ok(h) => h,
         Err(detail) => {
-            return Ok(broken(last_seq_in(&lines), Tamper::Malformed, format!("the head file: {detail}")));
+            return Ok(broken(
+                last_seq_in(&lines),
+                Tamper::Malformed,
+                format!("the head file: {detail}"),
+            ));
         }
     };
     Ok(analyze(&lines, anchor.as_ref(), head.as_ref()))
 }
 
 /// Read a sidecar, turning "present but invalid" into a problem to report rather than an error.
-fn sidecar<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Result<Option<T>, String>, AuditError> {
+fn sidecar<T: serde::de::DeserializeOwned>(
+    path: &Path,
+) -> Result<Result<Option<T>, String>, AuditError> {
     match files::read_json::<T>(path) {
         Ok(v) => Ok(Ok(v)),
-        Err(AuditError::BadSidecar { path, detail }) => Ok(Err(format!("{} is not valid: {detail}", path.display()))),
+        Err(AuditError::BadSidecar { path, detail }) => {
+            Ok(Err(format!("{} is not valid: {detail}", path.display())))
+        }
         Err(e) => Err(e),
     }
 }
@@ -151,15 +181,26 @@ fn scan(file: File) -> io::Result<Vec<LineInfo>> {
 }
 
 fn first_seq_in(lines: &[LineInfo]) -> u64 {
-    lines.iter().find_map(|l| l.parsed.as_ref().ok().map(|(s, _)| *s)).unwrap_or(1)
+    lines
+        .iter()
+        .find_map(|l| l.parsed.as_ref().ok().map(|(s, _)| *s))
+        .unwrap_or(1)
 }
 
 fn last_seq_in(lines: &[LineInfo]) -> u64 {
-    lines.iter().rev().find_map(|l| l.parsed.as_ref().ok().map(|(s, _)| *s)).unwrap_or(0)
+    lines
+        .iter()
+        .rev()
+        .find_map(|l| l.parsed.as_ref().ok().map(|(s, _)| *s))
+        .unwrap_or(0)
 }
 
 fn broken(seq: u64, problem: Tamper, detail: String) -> VerifyReport {
-    VerifyReport::Broken { seq, problem, detail }
+    VerifyReport::Broken {
+        seq,
+        problem,
+        detail,
+    }
 }
 
 fn seq_of(line: &LineInfo) -> Option<u64> {
@@ -169,7 +210,11 @@ fn seq_of(line: &LineInfo) -> Option<u64> {
 fn analyze(lines: &[LineInfo], anchor: Option<&Anchor>, head: Option<&Head>) -> VerifyReport {
     let (start_seq, start_prev) = match anchor {
         Some(a) if a.first_seq == 0 => {
-            return broken(0, Tamper::Malformed, "the anchor file names seq 0; seqs start at 1".into());
+            return broken(
+                0,
+                Tamper::Malformed,
+                "the anchor file names seq 0; seqs start at 1".into(),
+            );
         }
         Some(a) => (a.first_seq, a.prev.as_str()),
         None => (1, GENESIS_PREV),
@@ -192,13 +237,19 @@ fn analyze(lines: &[LineInfo], anchor: Option<&Anchor>, head: Option<&Head>) -> 
             return broken(
                 expected_seq,
                 Tamper::Truncated,
-                format!("line {line_no} ends without a newline: the log was cut off in the middle of record {expected_seq}"),
+                format!(
+                    "line {line_no} ends without a newline: the log was cut off in the middle of record {expected_seq}"
+                ),
             );
         }
         let (seq, prev) = match &line.parsed {
             Ok((seq, prev)) => (*seq, prev.as_str()),
             Err(e) => {
-                return broken(expected_seq, Tamper::Malformed, format!("line {line_no} is not a valid audit record: {e}"));
+                return broken(
+                    expected_seq,
+                    Tamper::Malformed,
+                    format!("line {line_no} is not a valid audit record: {e}"),
+                );
             }
         };
         if seq > expected_seq {
@@ -209,7 +260,9 @@ fn analyze(lines: &[LineInfo], anchor: Option<&Anchor>, head: Option<&Head>) -> 
                 broken(
                     expected_seq,
                     Tamper::Reordered,
-                    format!("record {expected_seq} is out of place: line {line_no} holds record {seq}, and {expected_seq} comes later"),
+                    format!(
+                        "record {expected_seq} is out of place: line {line_no} holds record {seq}, and {expected_seq} comes later"
+                    ),
                 )
             } else {
                 let missing = if seq - expected_seq == 1 {
@@ -217,14 +270,21 @@ fn analyze(lines: &[LineInfo], anchor: Option<&Anchor>, head: Option<&Head>) -> 
                 } else {
                     format!("records {expected_seq}..={} are", seq - 1)
                 };
-                broken(expected_seq, Tamper::Deleted, format!("{missing} missing: line {line_no} jumps to seq {seq}"))
+                broken(
+                    expected_seq,
+                    Tamper::Deleted,
+                    format!("{missing} missing: line {line_no} jumps to seq {seq}"),
+                )
             };
         }
         if seq < expected_seq {
             return broken(
                 seq,
                 Tamper::Reordered,
-                format!("line {line_no} holds record {seq} after record {}: records are out of order", expected_seq - 1),
+                format!(
+                    "line {line_no} holds record {seq} after record {}: records are out of order",
+                    expected_seq - 1
+                ),
             );
         }
         if prev != expected_prev {
@@ -245,7 +305,10 @@ fn analyze(lines: &[LineInfo], anchor: Option<&Anchor>, head: Option<&Head>) -> 
             return broken(
                 last_seq + 1,
                 Tamper::Truncated,
-                format!("the head file says the log ends at seq {}, but it ends at seq {last_seq}: {cut} were cut off", h.seq),
+                format!(
+                    "the head file says the log ends at seq {}, but it ends at seq {last_seq}: {cut} were cut off",
+                    h.seq
+                ),
             );
         }
         let recorded_hash = if h.seq == last_seq {
@@ -259,7 +322,14 @@ fn analyze(lines: &[LineInfo], anchor: Option<&Anchor>, head: Option<&Head>) -> 
             None // the head predates the retained records: nothing to compare
         };
         if recorded_hash.is_some_and(|hash| hash != h.sha256) {
-            return broken(h.seq, Tamper::Edited, format!("record {} differs from the one recorded in the head file", h.seq));
+            return broken(
+                h.seq,
+                Tamper::Edited,
+                format!(
+                    "record {} differs from the one recorded in the head file",
+                    h.seq
+                ),
+            );
         }
     }
     VerifyReport::Intact {
@@ -282,7 +352,10 @@ fn blame_edit(
     let this = &lines[i];
     // Is this line exactly what the next link in the chain (or the head) says it was?
     let confirmed = match lines.get(i + 1) {
-        Some(next) => next.parsed.as_ref().is_ok_and(|(_, prev)| *prev == this.hash),
+        Some(next) => next
+            .parsed
+            .as_ref()
+            .is_ok_and(|(_, prev)| *prev == this.hash),
         None => head.is_none_or(|h| h.seq != seq || h.sha256 == this.hash),
     };
     match (confirmed, at_start, anchored) {
@@ -294,7 +367,10 @@ fn blame_edit(
         (true, false, _) => broken(
             seq - 1,
             Tamper::Edited,
-            format!("record {} was changed: record {seq}'s prev does not match its hash", seq - 1),
+            format!(
+                "record {} was changed: record {seq}'s prev does not match its hash",
+                seq - 1
+            ),
         ),
         (false, _, _) | (true, true, false) => broken(
             seq,

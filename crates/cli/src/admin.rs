@@ -131,11 +131,22 @@ pub fn history(args: HistoryArgs) -> Result<u8> {
         for action in &task.actions {
             println!("  action {}{}", action.action, if action.undone { " (undone)" } else { "" });
             for op in &action.ops {
-                println!("    {op}");
+                println!("    {}", describe_op(op));
             }
         }
     }
     Ok(0)
+}
+
+fn describe_op(op: &cowork_fs::JournalOp) -> String {
+    use cowork_fs::JournalOp;
+    match op {
+        JournalOp::Created { path, .. } => format!("created {path}"),
+        JournalOp::CreatedDir { path } => format!("created folder {path}"),
+        JournalOp::Modified { path, before, .. } => format!("modified {path} (backup {})", &before[..before.len().min(12)]),
+        JournalOp::Deleted { path, trash, .. } => format!("deleted {path} (in trash: {trash})"),
+        JournalOp::Moved { from, to } => format!("moved {from} -> {to}"),
+    }
 }
 
 #[derive(Args)]
@@ -356,7 +367,10 @@ pub fn policy(args: PolicyArgs) -> Result<u8> {
     match args.command {
         PolicyCommand::Check { file } => match cowork_policy::check_file(&file) {
             Ok(report) => {
-                println!("ok: {} — {report}", file.display());
+                println!("ok: {} — {} rules, {} organization Cedar policies", file.display(), report.rules.len(), report.cedar_policies);
+                for note in &report.notes {
+                    println!("  note: {note}");
+                }
                 Ok(0)
             }
             Err(e) => {

@@ -4,7 +4,7 @@
 
 use std::io::{self, Read, Write};
 
-use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt};
+use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt};
 use cap_std::fs::{Dir, File, Metadata, OpenOptions, OpenOptionsExt, Permissions};
 
 /// Prefix of our temporary files; they live next to their target for an atomic rename.
@@ -29,7 +29,10 @@ pub(crate) fn lstat(dir: &Dir, name: &str) -> io::Result<Option<Metadata>> {
 }
 
 /// `lstat` of a path below `dir` through a nofollow chain; `None` when it or a parent is absent.
-pub(crate) fn lstat_path<S: AsRef<str>>(dir: &Dir, components: &[S]) -> io::Result<Option<Metadata>> {
+pub(crate) fn lstat_path<S: AsRef<str>>(
+    dir: &Dir,
+    components: &[S],
+) -> io::Result<Option<Metadata>> {
     let Some((last, parents)) = components.split_last() else {
         return dir.dir_metadata().map(Some);
     };
@@ -45,7 +48,10 @@ pub(crate) fn lstat_path<S: AsRef<str>>(dir: &Dir, components: &[S]) -> io::Resu
 /// FIFO swapped in after the type check from blocking us; regular files ignore it.
 pub(crate) fn open_file_nofollow(dir: &Dir, name: &str) -> io::Result<File> {
     let mut options = OpenOptions::new();
-    options.read(true).follow(FollowSymlinks::No).custom_flags(libc::O_NONBLOCK);
+    options
+        .read(true)
+        .follow(FollowSymlinks::No)
+        .custom_flags(libc::O_NONBLOCK);
     dir.open_with(name, &options)
 }
 
@@ -74,8 +80,13 @@ pub(crate) fn hash_file_in(dir: &Dir, name: &str) -> io::Result<String> {
 
 /// Sync a directory so a rename inside it survives a crash.
 pub(crate) fn sync_dir(dir: &Dir) -> io::Result<()> {
-    let file = dir.try_clone()?.into_std_file();
-    file.sync_all()
+    // Directory handles may be `O_PATH` descriptors, which cannot be synced; open it for reading.
+    let mut options = OpenOptions::new();
+    options
+        .read(true)
+        .maybe_dir(true)
+        .follow(FollowSymlinks::No);
+    dir.open_with(".", &options)?.sync_all()
 }
 
 fn temp_name() -> String {
@@ -84,11 +95,19 @@ fn temp_name() -> String {
 
 /// Write `bytes` to `name` in `dir` atomically: temp file in the same directory, fsync, rename,
 /// fsync of the directory. `permissions` carries over the mode of a replaced file.
-pub(crate) fn atomic_write(dir: &Dir, name: &str, bytes: &[u8], permissions: Option<Permissions>) -> io::Result<()> {
+pub(crate) fn atomic_write(
+    dir: &Dir,
+    name: &str,
+    bytes: &[u8],
+    permissions: Option<Permissions>,
+) -> io::Result<()> {
     let tmp = temp_name();
     let result = (|| {
         let mut options = OpenOptions::new();
-        options.write(true).create_new(true).follow(FollowSymlinks::No);
+        options
+            .write(true)
+            .create_new(true)
+            .follow(FollowSymlinks::No);
         let mut file = dir.open_with(&tmp, &options)?;
         file.write_all(bytes)?;
         if let Some(p) = permissions {
@@ -116,7 +135,10 @@ pub(crate) fn write_blob(dir: &Dir, name: &str, bytes: &[u8]) -> io::Result<()> 
 /// Read a whole regular file below `dir` via a nofollow chain.
 pub(crate) fn read_all<S: AsRef<str>>(dir: &Dir, components: &[S]) -> io::Result<Vec<u8>> {
     let Some((last, parents)) = components.split_last() else {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "a folder is not a file"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "a folder is not a file",
+        ));
     };
     let parent = open_dir_chain(dir, parents)?;
     let mut file = open_file_nofollow(&parent, last.as_ref())?;
@@ -134,7 +156,11 @@ pub(crate) enum CopyRefusal {
 
 /// Check that a tree holds only plain files and folders, each file with a single link, since a
 /// copy reads every file and must not read through a link to outside.
-pub(crate) fn check_copyable(dir: &Dir, name: &str, shown: &str) -> io::Result<Result<(), CopyRefusal>> {
+pub(crate) fn check_copyable(
+    dir: &Dir,
+    name: &str,
+    shown: &str,
+) -> io::Result<Result<(), CopyRefusal>> {
     use cap_std::fs::MetadataExt;
     let Some(meta) = lstat(dir, name)? else {
         return Err(io::Error::new(io::ErrorKind::NotFound, "vanished"));
@@ -165,7 +191,8 @@ pub(crate) fn check_copyable(dir: &Dir, name: &str, shown: &str) -> io::Result<R
 
 /// Copy a checked tree `src_dir/src_name` to `dst_dir/dst_name` (which must not exist).
 fn copy_tree(src_dir: &Dir, src_name: &str, dst_dir: &Dir, dst_name: &str) -> io::Result<()> {
-    let meta = lstat(src_dir, src_name)?.ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "vanished"))?;
+    let meta = lstat(src_dir, src_name)?
+        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "vanished"))?;
     if meta.file_type().is_dir() {
         dst_dir.create_dir(dst_name)?;
         let src = src_dir.open_dir_nofollow(src_name)?;
@@ -182,7 +209,10 @@ fn copy_tree(src_dir: &Dir, src_name: &str, dst_dir: &Dir, dst_name: &str) -> io
     } else {
         let mut input = open_file_nofollow(src_dir, src_name)?;
         let mut options = OpenOptions::new();
-        options.write(true).create_new(true).follow(FollowSymlinks::No);
+        options
+            .write(true)
+            .create_new(true)
+            .follow(FollowSymlinks::No);
         let mut output = dst_dir.open_with(dst_name, &options)?;
         io::copy(&mut input, &mut output)?;
         output.set_permissions(meta.permissions())?;
@@ -199,22 +229,14 @@ pub(crate) fn remove_any(dir: &Dir, name: &str) -> io::Result<()> {
     }
 }
 
-/// Move `src_dir/src_name` to `dst_dir/dst_name`: a rename when both are on one filesystem,
-/// otherwise copy (to a temp name, then renamed into place) and remove the source. The caller
-/// has made sure `dst_name` does not exist and, for the copy path, that the tree is copyable.
-pub(crate) fn move_entry(src_dir: &Dir, src_name: &str, dst_dir: &Dir, dst_name: &str) -> io::Result<()> {
-    match src_dir.rename(src_name, dst_dir, dst_name) {
-        Ok(()) => {
-            sync_dir(dst_dir)?;
-            sync_dir(src_dir)
-        }
-        Err(e) if e.raw_os_error() == Some(libc::EXDEV) => copy_then_remove(src_dir, src_name, dst_dir, dst_name),
-        Err(e) => Err(e),
-    }
-}
-
-/// The cross-filesystem half of [`move_entry`].
-pub(crate) fn copy_then_remove(src_dir: &Dir, src_name: &str, dst_dir: &Dir, dst_name: &str) -> io::Result<()> {
+/// Move a checked tree to another filesystem: copy to a temp name, rename it into place, then
+/// remove the source.
+pub(crate) fn copy_then_remove(
+    src_dir: &Dir,
+    src_name: &str,
+    dst_dir: &Dir,
+    dst_name: &str,
+) -> io::Result<()> {
     let tmp = temp_name();
     if let Err(e) = copy_tree(src_dir, src_name, dst_dir, &tmp) {
         let _ = remove_any(dst_dir, &tmp);
@@ -257,7 +279,10 @@ mod tests {
         assert!(check_copyable(&dir, "a", "a").unwrap().is_ok());
         copy_then_remove(&dir, "a", &b, "moved").unwrap();
         assert!(!tmp.path().join("a").exists());
-        assert_eq!(std::fs::read(tmp.path().join("b/moved/sub/f.txt")).unwrap(), b"hello");
+        assert_eq!(
+            std::fs::read(tmp.path().join("b/moved/sub/f.txt")).unwrap(),
+            b"hello"
+        );
     }
 
     #[test]
@@ -267,9 +292,15 @@ mod tests {
         std::fs::write(tmp.path().join("x"), b"x").unwrap();
         std::fs::hard_link(tmp.path().join("x"), tmp.path().join("a/hl")).unwrap();
         let dir = Dir::open_ambient_dir(tmp.path(), ambient_authority()).unwrap();
-        assert!(matches!(check_copyable(&dir, "a", "a").unwrap(), Err(CopyRefusal::HardLink(_, 2))));
+        assert!(matches!(
+            check_copyable(&dir, "a", "a").unwrap(),
+            Err(CopyRefusal::HardLink(_, 2))
+        ));
         std::fs::remove_file(tmp.path().join("a/hl")).unwrap();
         std::os::unix::fs::symlink("/etc/passwd", tmp.path().join("a/ln")).unwrap();
-        assert!(matches!(check_copyable(&dir, "a", "a").unwrap(), Err(CopyRefusal::Symlink(_))));
+        assert!(matches!(
+            check_copyable(&dir, "a", "a").unwrap(),
+            Err(CopyRefusal::Symlink(_))
+        ));
     }
 }

@@ -31,7 +31,11 @@ pub enum FsError {
     Restricted { path: String, folder: String },
 
     #[error("unknown folder `@{name}` in {path}; known folders: {known}")]
-    UnknownRoot { name: String, path: String, known: String },
+    UnknownRoot {
+        name: String,
+        path: String,
+        known: String,
+    },
 
     #[error("invalid path {path:?}: {reason}")]
     InvalidPath { path: String, reason: String },
@@ -49,7 +53,7 @@ pub enum FsError {
     NotADirectory { path: String },
 
     #[error(
-        "{path} already exists; set `overwrite` to replace it, or choose another name"
+        "{path} already exists; choose another name (write_file replaces a file only with `overwrite: true`)"
     )]
     AlreadyExists { path: String },
 
@@ -78,7 +82,8 @@ pub enum FsError {
     )]
     UndeclaredEffect { effect: String, path: String },
 
-    #[error("{path} cannot be undone: {reason}")]
+    #[error("{path} {reason}")]
+    /// `reason` continues the sentence after the path: "was changed after cowork wrote it; …".
     Conflict { path: String, reason: String },
 
     #[error("nothing to undo: {detail}")]
@@ -93,9 +98,15 @@ pub enum FsError {
     #[error(
         "the journal {path} is damaged at line {line}: {reason}; keep a copy of it and report the problem"
     )]
-    Journal { path: String, line: usize, reason: String },
+    Journal {
+        path: String,
+        line: usize,
+        reason: String,
+    },
 
-    #[error("could not {action} {path}: {source}; check that it exists and that you have permission")]
+    #[error(
+        "could not {action} {path}: {source}; check that it exists and that you have permission"
+    )]
     Io {
         action: &'static str,
         path: String,
@@ -106,7 +117,11 @@ pub enum FsError {
 
 impl FsError {
     pub(crate) fn io(action: &'static str, path: impl Into<String>, source: io::Error) -> Self {
-        FsError::Io { action, path: path.into(), source }
+        FsError::Io {
+            action,
+            path: path.into(),
+            source,
+        }
     }
 }
 

@@ -27,9 +27,18 @@ pub enum JournalOp {
     /// A new folder.
     CreatedDir { path: String },
     /// A replaced file; the `before` content is in the backups.
-    Modified { path: String, before: String, after: String },
+    Modified {
+        path: String,
+        before: String,
+        after: String,
+    },
     /// A file or folder moved to `trash` (relative to the state dir).
-    Deleted { path: String, before_hash: Option<String>, trash: String, is_dir: bool },
+    Deleted {
+        path: String,
+        before_hash: Option<String>,
+        trash: String,
+        is_dir: bool,
+    },
     /// A rename or move, possibly across roots.
     Moved { from: String, to: String },
 }
@@ -51,10 +60,25 @@ impl JournalOp {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(crate) enum Record {
-    Op { ts: String, task: String, action: String, op: JournalOp },
-    Undone { ts: String, task: String, action: String },
+    Op {
+        ts: String,
+        task: String,
+        action: String,
+        op: JournalOp,
+    },
+    Undone {
+        ts: String,
+        task: String,
+        action: String,
+    },
     /// A person's folder set aside into the trash by `undo --force`.
-    ForcedTrash { ts: String, task: String, action: String, original: String, trash: String },
+    ForcedTrash {
+        ts: String,
+        task: String,
+        action: String,
+        original: String,
+        trash: String,
+    },
 }
 
 /// A task as the journal remembers it.
@@ -85,18 +109,31 @@ pub(crate) fn group(records: &[Record]) -> Vec<TaskRecord> {
     let mut tasks: Vec<TaskRecord> = Vec::new();
     for record in records {
         match record {
-            Record::Op { ts, task, action, op } => {
+            Record::Op {
+                ts,
+                task,
+                action,
+                op,
+            } => {
                 let t = match tasks.iter().position(|t| &t.task == task) {
                     Some(i) => &mut tasks[i],
                     None => {
-                        tasks.push(TaskRecord { task: task.clone(), started: ts.clone(), actions: Vec::new() });
+                        tasks.push(TaskRecord {
+                            task: task.clone(),
+                            started: ts.clone(),
+                            actions: Vec::new(),
+                        });
                         let last = tasks.len() - 1;
                         &mut tasks[last]
                     }
                 };
                 match t.actions.iter().position(|a| &a.action == action) {
                     Some(i) => t.actions[i].ops.push(op.clone()),
-                    None => t.actions.push(ActionRecord { action: action.clone(), ops: vec![op.clone()], undone: false }),
+                    None => t.actions.push(ActionRecord {
+                        action: action.clone(),
+                        ops: vec![op.clone()],
+                        undone: false,
+                    }),
                 }
             }
             Record::Undone { task, action, .. } => {
@@ -115,6 +152,38 @@ pub(crate) fn group(records: &[Record]) -> Vec<TaskRecord> {
     tasks
 }
 
+/// A crash may have cut the last line short. Its op never ran (the journal is write-ahead), so
+/// the partial line is dropped before appending rather than left to corrupt the next record; a
+/// complete record that merely lacks its newline gets one.
+fn drop_cut_line(file: &mut std::fs::File) -> std::io::Result<()> {
+    let len = file.metadata()?.len();
+    let mut keep = 0;
+    let mut end = len;
+    let mut buf = vec![0u8; 4096];
+    while end > 0 {
+        let start = end.saturating_sub(buf.len() as u64);
+        let chunk = &mut buf[..(end - start) as usize];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(chunk)?;
+        if let Some(i) = chunk.iter().rposition(|b| *b == b'\n') {
+            keep = start + i as u64 + 1;
+            break;
+        }
+        end = start;
+    }
+    if keep == len {
+        return Ok(());
+    }
+    let mut tail = Vec::new();
+    file.seek(SeekFrom::Start(keep))?;
+    file.read_to_end(&mut tail)?;
+    if serde_json::from_slice::<Record>(&tail).is_ok() {
+        file.write_all(b"\n")
+    } else {
+        file.set_len(keep)
+    }
+}
+
 impl Workspace {
     fn journal_shown(&self) -> String {
         self.state_path.join(JOURNAL_FILE).display().to_string()
@@ -123,11 +192,17 @@ impl Workspace {
     pub(crate) fn lock_journal(&self) -> MutexGuard<'_, ()> {
         // A panic elsewhere cannot leave the journal half-written (appends are whole lines),
         // so a poisoned lock is still usable.
-        self.journal_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.journal_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Append records; the caller holds the journal lock.
-    pub(crate) fn append_locked(&self, _guard: &MutexGuard<'_, ()>, records: &[Record]) -> Result<(), FsError> {
+    pub(crate) fn append_locked(
+        &self,
+        _guard: &MutexGuard<'_, ()>,
+        records: &[Record],
+    ) -> Result<(), FsError> {
         let shown = self.journal_shown();
         let mut text = String::new();
         for r in records {
@@ -140,22 +215,21 @@ impl Workspace {
             text.push('\n');
         }
         let mut options = OpenOptions::new();
-        options.read(true).append(true).create(true).follow(FollowSymlinks::No);
-        let file = self.state.open_with(JOURNAL_FILE, &options).map_err(|e| FsError::io("open", shown.clone(), e))?;
+        options
+            .read(true)
+            .append(true)
+            .create(true)
+            .follow(FollowSymlinks::No);
+        let file = self
+            .state
+            .open_with(JOURNAL_FILE, &options)
+            .map_err(|e| FsError::io("open", shown.clone(), e))?;
         let mut file = file.into_std();
         // Other cowork processes on the same workspace append too.
-        file.lock().map_err(|e| FsError::io("lock", shown.clone(), e))?;
+        file.lock()
+            .map_err(|e| FsError::io("lock", shown.clone(), e))?;
         let result = (|| {
-            let len = file.metadata()?.len();
-            if len > 0 {
-                // A crash may have cut the last line short; start ours on a fresh line.
-                let mut last = [0u8; 1];
-                file.seek(SeekFrom::Start(len - 1))?;
-                file.read_exact(&mut last)?;
-                if last[0] != b'\n' {
-                    text.insert(0, '\n');
-                }
-            }
+            drop_cut_line(&mut file)?;
             file.write_all(text.as_bytes())?;
             file.sync_data()
         })();
@@ -179,6 +253,7 @@ impl Workspace {
         };
         let text = String::from_utf8_lossy(&bytes);
         let lines: Vec<&str> = text.lines().collect();
+        let last_used = lines.iter().rposition(|l| !l.trim().is_empty());
         let mut out = Vec::with_capacity(lines.len());
         for (i, line) in lines.iter().enumerate() {
             if line.trim().is_empty() {
@@ -186,12 +261,13 @@ impl Workspace {
             }
             match serde_json::from_str::<Record>(line) {
                 Ok(r) => out.push(r),
-                Err(_) if i + 1 == lines.len() => {}
-                Err(e) if lines[i + 1..].iter().all(|l| l.trim().is_empty()) => {
-                    let _ = e;
-                }
+                Err(_) if Some(i) == last_used => {}
                 Err(e) => {
-                    return Err(FsError::Journal { path: shown, line: i + 1, reason: e.to_string() });
+                    return Err(FsError::Journal {
+                        path: shown,
+                        line: i + 1,
+                        reason: e.to_string(),
+                    });
                 }
             }
         }
@@ -206,8 +282,14 @@ impl Workspace {
     /// Store `bytes` under their BLAKE3 hash (deduplicated, atomic); returns the hash.
     pub(crate) fn store_backup(&self, bytes: &[u8]) -> Result<String, FsError> {
         let hash = hash_bytes(bytes);
-        let shown = self.state_path.join(BACKUPS_DIR).join(&hash).display().to_string();
-        let dir = create_dir_chain(&self.state, &[BACKUPS_DIR]).map_err(|e| FsError::io("create", shown.clone(), e))?;
+        let shown = self
+            .state_path
+            .join(BACKUPS_DIR)
+            .join(&hash)
+            .display()
+            .to_string();
+        let dir = create_dir_chain(&self.state, &[BACKUPS_DIR])
+            .map_err(|e| FsError::io("create", shown.clone(), e))?;
         write_blob(&dir, &hash, bytes).map_err(|e| FsError::io("write backup", shown, e))?;
         Ok(hash)
     }
@@ -226,12 +308,20 @@ impl Workspace {
         if hash_bytes(b"") == hash {
             return Ok(Vec::new());
         }
-        let shown = self.state_path.join(BACKUPS_DIR).join(hash).display().to_string();
-        let bytes = read_all(&self.state, &[BACKUPS_DIR, hash]).map_err(|e| FsError::io("read backup", shown.clone(), e))?;
+        let shown = self
+            .state_path
+            .join(BACKUPS_DIR)
+            .join(hash)
+            .display()
+            .to_string();
+        let bytes = read_all(&self.state, &[BACKUPS_DIR, hash])
+            .map_err(|e| FsError::io("read backup", shown.clone(), e))?;
         if hash_bytes(&bytes) != hash {
             return Err(FsError::Conflict {
                 path: shown,
-                reason: "the backup's content does not match its name (it was altered); restore it from another copy".into(),
+                reason:
+                    "does not match its name (the backup was altered); restore it from another copy"
+                        .into(),
             });
         }
         Ok(bytes)
@@ -242,7 +332,6 @@ impl Workspace {
         self.state_path.join(BACKUPS_DIR).join(hash)
     }
 
-    #[allow(dead_code)]
     pub(crate) fn state_entry_exists(&self, rel: &str) -> bool {
         let comps: Vec<&str> = rel.split('/').filter(|c| !c.is_empty()).collect();
         match comps.split_last() {

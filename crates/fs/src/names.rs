@@ -56,10 +56,18 @@ impl HiddenSet {
             return;
         }
         let folded: Vec<String> = components.iter().map(|c| fold(c)).collect();
-        if self.entries.iter().any(|e| e.folded == folded && e.kind == kind) {
+        if self
+            .entries
+            .iter()
+            .any(|e| e.folded == folded && e.kind == kind)
+        {
             return;
         }
-        self.entries.push(HiddenEntry { folded, label, kind });
+        self.entries.push(HiddenEntry {
+            folded,
+            label,
+            kind,
+        });
     }
 
     /// The hidden folder that `components` is (or is inside of), if any. The state dir wins
@@ -68,7 +76,9 @@ impl HiddenSet {
         let folded: Vec<String> = components.iter().map(|c| fold(c.as_ref())).collect();
         let mut found: Option<&HiddenEntry> = None;
         for entry in &self.entries {
-            if folded.len() >= entry.folded.len() && folded[..entry.folded.len()] == entry.folded[..] {
+            if folded.len() >= entry.folded.len()
+                && folded[..entry.folded.len()] == entry.folded[..]
+            {
                 match (&found, &entry.kind) {
                     (None, _) | (Some(_), HiddenKind::StateDir) => found = Some(entry),
                     (Some(_), HiddenKind::Restricted) => {}
@@ -92,7 +102,13 @@ impl HiddenSet {
 pub(crate) fn sanitize_component(id: &str) -> String {
     let cleaned: String = id
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     match cleaned.as_str() {
         "" | "." | ".." => "_".to_string(),
@@ -119,7 +135,11 @@ mod tests {
     #[test]
     fn hidden_matching_is_case_and_nfc_insensitive() {
         let mut set = HiddenSet::default();
-        set.add(&comps("HR/Confid\u{e9}ntial"), "HR/Confidéntial".into(), HiddenKind::Restricted);
+        set.add(
+            &comps("HR/Confid\u{e9}ntial"),
+            "HR/Confidéntial".into(),
+            HiddenKind::Restricted,
+        );
         assert!(set.matching(&comps("hr/CONFIDE\u{301}NTIAL/x")).is_some());
         assert!(set.matching(&comps("hr")).is_none());
         assert!(set.inside(&comps("Hr")).is_some());

@@ -22,11 +22,16 @@ pub(crate) fn compile_glob(glob: &str) -> Result<GlobMatcher, FsError> {
         .literal_separator(false)
         .build()
         .map(|g| g.compile_matcher())
-        .map_err(|e| FsError::InvalidGlob { glob: glob.to_string(), reason: e.kind().to_string() })
+        .map_err(|e| FsError::InvalidGlob {
+            glob: glob.to_string(),
+            reason: e.kind().to_string(),
+        })
 }
 
 pub(crate) fn path_order(a: &WsPath, b: &WsPath) -> Ordering {
-    a.root.cmp(&b.root).then_with(|| a.rel.split('/').cmp(b.rel.split('/')))
+    a.root
+        .cmp(&b.root)
+        .then_with(|| a.rel.split('/').cmp(b.rel.split('/')))
 }
 
 pub(crate) fn kind_of(meta: &Metadata) -> EntryKind {
@@ -43,7 +48,9 @@ pub(crate) fn kind_of(meta: &Metadata) -> EntryKind {
 }
 
 fn modified_of(meta: &Metadata) -> Option<time::OffsetDateTime> {
-    meta.modified().ok().map(|t| time::OffsetDateTime::from(t.into_std()))
+    meta.modified()
+        .ok()
+        .map(|t| time::OffsetDateTime::from(t.into_std()))
 }
 
 impl Workspace {
@@ -63,9 +70,16 @@ impl Workspace {
         if e.kind() == io::ErrorKind::NotFound || e.raw_os_error() == Some(libc::ENOTDIR) {
             FsError::NotFound { path: shown }
         } else if is_escape(&e) {
-            FsError::SymlinkEscape { path: shown, target: "outside the workspace".into() }
+            FsError::SymlinkEscape {
+                path: shown,
+                target: "outside the workspace".into(),
+            }
         } else if is_symlink_refusal(&e) {
-            FsError::SymlinkEscape { path: shown, target: "somewhere else than it did a moment ago (it changed during the read)".into() }
+            FsError::SymlinkEscape {
+                path: shown,
+                target: "somewhere else than it did a moment ago (it changed during the read)"
+                    .into(),
+            }
         } else {
             FsError::io(action, shown, e)
         }
@@ -75,8 +89,14 @@ impl Workspace {
     /// refuses escapes), re-checked against the hidden folders.
     pub(crate) fn canonical(&self, p: &WsPath) -> Result<Vec<String>, FsError> {
         let dir = self.dir(p.root)?;
-        let target = if p.rel.is_empty() { "." } else { p.rel.as_str() };
-        let canon = dir.canonicalize(target).map_err(|e| self.read_error(p, e, "resolve"))?;
+        let target = if p.rel.is_empty() {
+            "."
+        } else {
+            p.rel.as_str()
+        };
+        let canon = dir
+            .canonicalize(target)
+            .map_err(|e| self.read_error(p, e, "resolve"))?;
         let mut comps = Vec::new();
         for c in canon.components() {
             match c {
@@ -105,7 +125,10 @@ impl Workspace {
                 HiddenKind::StateDir => "into cowork's state folder (.cowork)".to_string(),
                 HiddenKind::Restricted => format!("into the restricted folder `{}`", entry.label),
             };
-            return Err(FsError::SymlinkEscape { path: self.display(p), target });
+            return Err(FsError::SymlinkEscape {
+                path: self.display(p),
+                target,
+            });
         }
         Ok(comps)
     }
@@ -115,34 +138,56 @@ impl Workspace {
         let comps = self.canonical(p)?;
         let shown = self.display(p);
         let Some((last, parents)) = comps.split_last() else {
-            return Err(FsError::NotAFile { path: shown, what: "a folder".into() });
+            return Err(FsError::NotAFile {
+                path: shown,
+                what: "a folder".into(),
+            });
         };
         let root = self.dir(p.root)?;
         let parent = open_dir_chain(root, parents).map_err(|e| self.read_error(p, e, "open"))?;
         let meta = lstat(&parent, last)
             .map_err(|e| self.read_error(p, e, "inspect"))?
-            .ok_or_else(|| FsError::NotFound { path: shown.clone() })?;
+            .ok_or_else(|| FsError::NotFound {
+                path: shown.clone(),
+            })?;
         match kind_of(&meta) {
             EntryKind::File => {}
-            EntryKind::Dir => return Err(FsError::NotAFile { path: shown, what: "a folder".into() }),
+            EntryKind::Dir => {
+                return Err(FsError::NotAFile {
+                    path: shown,
+                    what: "a folder".into(),
+                });
+            }
             EntryKind::Symlink => {
                 return Err(FsError::SymlinkEscape {
                     path: shown,
-                    target: "somewhere else than it did a moment ago (it changed during the read)".into(),
+                    target: "somewhere else than it did a moment ago (it changed during the read)"
+                        .into(),
                 });
             }
             EntryKind::Other => {
-                return Err(FsError::NotAFile { path: shown, what: "a device, pipe or socket".into() });
+                return Err(FsError::NotAFile {
+                    path: shown,
+                    what: "a device, pipe or socket".into(),
+                });
             }
         }
         let file = open_file_nofollow(&parent, last).map_err(|e| self.read_error(p, e, "open"))?;
         // Check the opened file itself: the name may have been swapped since the lstat.
-        let meta = file.metadata().map_err(|e| FsError::io("inspect", shown.clone(), e))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| FsError::io("inspect", shown.clone(), e))?;
         if !meta.is_file() {
-            return Err(FsError::NotAFile { path: shown, what: "not a regular file".into() });
+            return Err(FsError::NotAFile {
+                path: shown,
+                what: "not a regular file".into(),
+            });
         }
         if meta.nlink() > 1 {
-            return Err(FsError::HardLink { path: shown, links: meta.nlink() });
+            return Err(FsError::HardLink {
+                path: shown,
+                links: meta.nlink(),
+            });
         }
         Ok((file, meta))
     }
@@ -151,7 +196,9 @@ impl Workspace {
     pub fn metadata(&self, p: &WsPath) -> Result<Option<EntryMeta>, FsError> {
         let root = self.dir(p.root)?;
         let Some(parent) = p.parent() else {
-            let meta = root.dir_metadata().map_err(|e| FsError::io("inspect", self.display(p), e))?;
+            let meta = root
+                .dir_metadata()
+                .map_err(|e| FsError::io("inspect", self.display(p), e))?;
             return Ok(Some(self.entry_meta(p.clone(), &meta)));
         };
         let name = p.file_name().unwrap_or_default();
@@ -161,7 +208,10 @@ impl Workspace {
             Err(e) => return Err(e),
         };
         comps.push(name.to_string());
-        if self.is_hidden(p.root, &comps.iter().map(String::as_str).collect::<Vec<_>>()) {
+        if self.is_hidden(
+            p.root,
+            &comps.iter().map(String::as_str).collect::<Vec<_>>(),
+        ) {
             return Err(FsError::SymlinkEscape {
                 path: self.display(p),
                 target: "into a restricted folder or cowork's state folder".into(),
@@ -169,7 +219,10 @@ impl Workspace {
         }
         let parent_dir = match open_dir_chain(root, &comps[..comps.len() - 1]) {
             Ok(d) => d,
-            Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) || e.kind() == io::ErrorKind::NotFound => {
+            Err(e)
+                if e.raw_os_error() == Some(libc::ENOTDIR)
+                    || e.kind() == io::ErrorKind::NotFound =>
+            {
                 return Ok(None);
             }
             Err(e) => return Err(self.read_error(p, e, "open")),
@@ -184,7 +237,11 @@ impl Workspace {
     pub fn read(&self, p: &WsPath, max_bytes: u64) -> Result<Vec<u8>, FsError> {
         let (file, meta) = self.open_regular(p)?;
         if meta.len() > max_bytes {
-            return Err(FsError::FileTooLarge { path: self.display(p), size: meta.len(), max: max_bytes });
+            return Err(FsError::FileTooLarge {
+                path: self.display(p),
+                size: meta.len(),
+                max: max_bytes,
+            });
         }
         let mut out = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
         // Read one byte past the cap so a file that grew since the stat is still refused.
@@ -192,7 +249,11 @@ impl Workspace {
             .read_to_end(&mut out)
             .map_err(|e| FsError::io("read", self.display(p), e))?;
         if out.len() as u64 > max_bytes {
-            return Err(FsError::FileTooLarge { path: self.display(p), size: out.len() as u64, max: max_bytes });
+            return Err(FsError::FileTooLarge {
+                path: self.display(p),
+                size: out.len() as u64,
+                max: max_bytes,
+            });
         }
         Ok(out)
     }
@@ -200,9 +261,12 @@ impl Workspace {
     /// Read `len` bytes from `offset` (fewer at the end of the file).
     pub fn read_range(&self, p: &WsPath, offset: u64, len: u64) -> Result<Vec<u8>, FsError> {
         let (mut file, _) = self.open_regular(p)?;
-        file.seek(SeekFrom::Start(offset)).map_err(|e| FsError::io("read", self.display(p), e))?;
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|e| FsError::io("read", self.display(p), e))?;
         let mut out = Vec::new();
-        file.take(len).read_to_end(&mut out).map_err(|e| FsError::io("read", self.display(p), e))?;
+        file.take(len)
+            .read_to_end(&mut out)
+            .map_err(|e| FsError::io("read", self.display(p), e))?;
         Ok(out)
     }
 
@@ -232,12 +296,22 @@ impl Workspace {
         let root = self.dir(p.root)?;
         let dir = open_dir_chain(root, &canon).map_err(|e| {
             if e.raw_os_error() == Some(libc::ENOTDIR) {
-                FsError::NotADirectory { path: self.display(p) }
+                FsError::NotADirectory {
+                    path: self.display(p),
+                }
             } else {
                 self.read_error(p, e, "open")
             }
         })?;
-        let mut walk = ListWalk { ws: self, base: p, matcher, recursive, max: max_entries, out: Vec::new(), truncated: false };
+        let mut walk = ListWalk {
+            ws: self,
+            base: p,
+            matcher,
+            recursive,
+            max: max_entries,
+            out: Vec::new(),
+            truncated: false,
+        };
         walk.visit(&dir, &canon, &[])?;
         let mut out = walk.out;
         let truncated = walk.truncated;
@@ -248,21 +322,35 @@ impl Workspace {
     /// Files under `p` for search: honours .gitignore/.ignore/hidden rules, skips hidden
     /// folders, never follows symlinks. The walk enumerates ambient paths; every read of the
     /// results still goes through [`Workspace::read`].
-    pub fn walk_files(&self, p: &WsPath, glob: Option<&str>, max_files: usize) -> Result<Vec<WsPath>, FsError> {
+    pub fn walk_files(
+        &self,
+        p: &WsPath,
+        glob: Option<&str>,
+        max_files: usize,
+    ) -> Result<Vec<WsPath>, FsError> {
         let matcher = glob.map(compile_glob).transpose()?;
         let canon = self.canonical(p)?;
         let root = self.dir(p.root)?;
         let meta = crate::confined::lstat_path(root, &canon)
             .map_err(|e| self.read_error(p, e, "inspect"))?
-            .ok_or_else(|| FsError::NotFound { path: self.display(p) })?;
+            .ok_or_else(|| FsError::NotFound {
+                path: self.display(p),
+            })?;
         if meta.is_file() {
             let name = p.file_name().unwrap_or_default();
             let keep = matcher.as_ref().is_none_or(|m| m.is_match(name));
-            return Ok(if keep && max_files > 0 { vec![p.clone()] } else { Vec::new() });
+            return Ok(if keep && max_files > 0 {
+                vec![p.clone()]
+            } else {
+                Vec::new()
+            });
         }
-        let root_abs = self.roots[p.root].path.clone();
+        let root_abs = self.absolute(&WsPath {
+            root: p.root,
+            rel: String::new(),
+        });
         let start = root_abs.join(canon.join("/"));
-        let hidden = self.hidden[p.root].clone();
+        let hidden = self.hidden.get(p.root).cloned().unwrap_or_default();
         let filter_root = root_abs.clone();
         let walker = ignore::WalkBuilder::new(&start)
             .follow_links(false)
@@ -273,7 +361,10 @@ impl Workspace {
             .sort_by_file_name(|a, b| a.cmp(b))
             .filter_entry(move |entry| match entry.path().strip_prefix(&filter_root) {
                 Ok(rel) => {
-                    let comps: Vec<String> = rel.iter().map(|c| c.to_string_lossy().into_owned()).collect();
+                    let comps: Vec<String> = rel
+                        .iter()
+                        .map(|c| c.to_string_lossy().into_owned())
+                        .collect();
                     hidden.matching(&comps).is_none()
                 }
                 Err(_) => false,
@@ -287,7 +378,9 @@ impl Workspace {
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
-            let Ok(rel) = entry.path().strip_prefix(&start) else { continue };
+            let Ok(rel) = entry.path().strip_prefix(&start) else {
+                continue;
+            };
             let Some(rel) = rel.to_str() else { continue };
             if rel.is_empty() {
                 continue;
@@ -323,7 +416,9 @@ impl ListWalk<'_> {
     /// Visit `dir` (canonical components `canon`, components `rel` below the listed folder).
     fn visit(&mut self, dir: &Dir, canon: &[String], rel: &[String]) -> Result<(), FsError> {
         let here = self.base_join(rel);
-        let entries = dir.entries().map_err(|e| FsError::io("list", self.ws.display(&here), e))?;
+        let entries = dir
+            .entries()
+            .map_err(|e| FsError::io("list", self.ws.display(&here), e))?;
         let mut names: Vec<String> = entries
             .filter_map(|e| e.ok())
             .filter_map(|e| e.file_name().to_str().map(str::to_string))
@@ -340,10 +435,14 @@ impl ListWalk<'_> {
             child_rel.push(name.clone());
             let child_path = self.base_join(&child_rel);
             let canon_refs: Vec<&str> = child_canon.iter().map(String::as_str).collect();
-            if self.ws.is_hidden(self.base.root, &canon_refs) || self.ws.is_hidden(child_path.root, &child_path.components()) {
+            if self.ws.is_hidden(self.base.root, &canon_refs)
+                || self.ws.is_hidden(child_path.root, &child_path.components())
+            {
                 continue;
             }
-            let Ok(Some(meta)) = lstat(dir, &name) else { continue };
+            let Ok(Some(meta)) = lstat(dir, &name) else {
+                continue;
+            };
             let kind = kind_of(&meta);
             let include = match &self.matcher {
                 None => true,
@@ -358,7 +457,9 @@ impl ListWalk<'_> {
             }
             if self.recursive && kind == EntryKind::Dir {
                 // Subfolders are opened without following links, so a walk cannot loop or leave.
-                let Ok(sub) = dir.open_dir_nofollow(&name) else { continue };
+                let Ok(sub) = dir.open_dir_nofollow(&name) else {
+                    continue;
+                };
                 self.visit(&sub, &child_canon, &child_rel)?;
             }
         }

@@ -28,7 +28,9 @@ pub struct Workspace {
 
 impl std::fmt::Debug for Workspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Workspace").field("roots", &self.roots).finish_non_exhaustive()
+        f.debug_struct("Workspace")
+            .field("roots", &self.roots)
+            .finish_non_exhaustive()
     }
 }
 
@@ -51,7 +53,10 @@ fn path_components(rel: &Path) -> Vec<String> {
     rel.components()
         .filter_map(|c| match c {
             Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            Component::Prefix(_) | Component::RootDir | Component::CurDir | Component::ParentDir => None,
+            Component::Prefix(_)
+            | Component::RootDir
+            | Component::CurDir
+            | Component::ParentDir => None,
         })
         .collect()
 }
@@ -94,7 +99,10 @@ impl Workspace {
                 reason: format!("{e}; check the path given with --folder"),
             })?;
             if !canon.is_dir() {
-                return Err(FsError::Root { path: shown, reason: "it is not a folder".into() });
+                return Err(FsError::Root {
+                    path: shown,
+                    reason: "it is not a folder".into(),
+                });
             }
             if infos.iter().any(|r| r.name == spec.name) {
                 return Err(FsError::DuplicateRoot {
@@ -104,7 +112,11 @@ impl Workspace {
             }
             let dir = Dir::open_ambient_dir(&canon, ambient_authority())
                 .map_err(|e| FsError::io("open folder", shown.clone(), e))?;
-            infos.push(RootInfo { name: spec.name.clone(), path: canon, default: i == 0 });
+            infos.push(RootInfo {
+                name: spec.name.clone(),
+                path: canon,
+                default: i == 0,
+            });
             dirs.push(dir);
         }
 
@@ -112,7 +124,14 @@ impl Workspace {
         let state = open_state_dir(&dirs[0], &state_path)?;
         let hidden = build_hidden(&infos, &state_path, restricted)?;
 
-        Ok(Workspace { roots: infos, dirs, hidden, state, state_path, journal_lock: Mutex::new(()) })
+        Ok(Workspace {
+            roots: infos,
+            dirs,
+            hidden,
+            state,
+            state_path,
+            journal_lock: Mutex::new(()),
+        })
     }
 
     /// The roots, default first.
@@ -139,20 +158,23 @@ impl Workspace {
         let (root, rest) = match path.strip_prefix('@') {
             Some(after) => {
                 let (name, rest) = after.split_once('/').unwrap_or((after, ""));
-                let index = self.roots.iter().position(|r| r.name == name).ok_or_else(|| {
-                    FsError::UnknownRoot {
+                let index = self
+                    .roots
+                    .iter()
+                    .position(|r| r.name == name)
+                    .ok_or_else(|| FsError::UnknownRoot {
                         name: name.to_string(),
                         path: path.to_string(),
                         known: self.known_roots(),
-                    }
-                })?;
+                    })?;
                 (index, rest)
             }
             None => (0, path),
         };
         let components = normalize_components(rest).ok_or_else(|| FsError::Outside {
             path: path.to_string(),
-            reason: "`..` climbs above the folder it starts in; use a path inside the workspace".into(),
+            reason: "`..` climbs above the folder it starts in; use a path inside the workspace"
+                .into(),
         })?;
         let ws = WsPath::new(root, &components);
         self.check_visible(&ws, path)?;
@@ -171,22 +193,44 @@ impl Workspace {
                 p.rel.clone()
             }
         } else {
-            let name = self.roots.get(p.root).map(|r| r.name.as_str()).unwrap_or("?");
-            if p.rel.is_empty() { format!("@{name}") } else { format!("@{name}/{}", p.rel) }
+            let name = self
+                .roots
+                .get(p.root)
+                .map(|r| r.name.as_str())
+                .unwrap_or("?");
+            if p.rel.is_empty() {
+                format!("@{name}")
+            } else {
+                format!("@{name}/{}", p.rel)
+            }
         }
     }
 
     /// Absolute path of a workspace path (for showing to the person, never for opening).
     pub fn absolute(&self, p: &WsPath) -> PathBuf {
-        let base = self.roots.get(p.root).map(|r| r.path.clone()).unwrap_or_default();
-        if p.rel.is_empty() { base } else { base.join(&p.rel) }
+        let base = self
+            .roots
+            .get(p.root)
+            .map(|r| r.path.clone())
+            .unwrap_or_default();
+        if p.rel.is_empty() {
+            base
+        } else {
+            base.join(&p.rel)
+        }
     }
 
     pub(crate) fn known_roots(&self) -> String {
         let names: Vec<String> = self
             .roots
             .iter()
-            .map(|r| if r.default { format!("{} (default, no prefix)", r.name) } else { format!("@{}", r.name) })
+            .map(|r| {
+                if r.default {
+                    format!("{} (default, no prefix)", r.name)
+                } else {
+                    format!("@{}", r.name)
+                }
+            })
             .collect();
         names.join(", ")
     }
@@ -226,22 +270,31 @@ impl Workspace {
         match set.matching(&p.components()) {
             None => Ok(()),
             Some(entry) => Err(match entry.kind {
-                HiddenKind::StateDir => FsError::StateDir { path: shown.to_string() },
-                HiddenKind::Restricted => {
-                    FsError::Restricted { path: shown.to_string(), folder: entry.label.clone() }
-                }
+                HiddenKind::StateDir => FsError::StateDir {
+                    path: shown.to_string(),
+                },
+                HiddenKind::Restricted => FsError::Restricted {
+                    path: shown.to_string(),
+                    folder: entry.label.clone(),
+                },
             }),
         }
     }
 
     /// True when the path is hidden (for walks, which skip rather than fail).
     pub(crate) fn is_hidden(&self, root: usize, components: &[&str]) -> bool {
-        self.hidden.get(root).is_none_or(|set| set.matching(components).is_some())
+        self.hidden
+            .get(root)
+            .is_none_or(|set| set.matching(components).is_some())
     }
 
     /// Refuse moving/deleting a folder that contains a hidden folder.
     pub(crate) fn check_no_hidden_inside(&self, p: &WsPath) -> Result<(), FsError> {
-        if let Some(entry) = self.hidden.get(p.root).and_then(|set| set.inside(&p.components())) {
+        if let Some(entry) = self
+            .hidden
+            .get(p.root)
+            .and_then(|set| set.inside(&p.components()))
+        {
             let shown = self.display(p);
             return Err(match entry.kind {
                 HiddenKind::StateDir => FsError::StateDir { path: shown },
@@ -252,6 +305,11 @@ impl Workspace {
             });
         }
         Ok(())
+    }
+
+    /// The name of a root (`?` for an index no root has; callers checked it via `dir`).
+    pub(crate) fn root_name(&self, root: usize) -> &str {
+        self.roots.get(root).map(|r| r.name.as_str()).unwrap_or("?")
     }
 
     pub(crate) fn dir(&self, root: usize) -> Result<&Dir, FsError> {
@@ -274,11 +332,14 @@ fn open_state_dir(root: &Dir, state_path: &Path) -> Result<Dir, FsError> {
             });
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            root.create_dir(STATE_DIR_NAME).map_err(|e| FsError::io("create", shown.clone(), e))?;
+            root.create_dir(STATE_DIR_NAME)
+                .map_err(|e| FsError::io("create", shown.clone(), e))?;
         }
         Err(e) => return Err(FsError::io("inspect", shown, e)),
     }
-    let state = root.open_dir_nofollow(STATE_DIR_NAME).map_err(|e| FsError::io("open", shown.clone(), e))?;
+    let state = root
+        .open_dir_nofollow(STATE_DIR_NAME)
+        .map_err(|e| FsError::io("open", shown.clone(), e))?;
     if !state.exists(".gitignore") {
         // Keeps journal, backups and trash out of the person's git history.
         crate::confined::atomic_write(&state, ".gitignore", b"*\n", None)
@@ -295,8 +356,11 @@ fn build_hidden(
     restricted: &[String],
 ) -> Result<Vec<HiddenSet>, FsError> {
     let mut sets = vec![HiddenSet::default(); roots.len()];
-    let mut absolute: Vec<(PathBuf, String, HiddenKind)> =
-        vec![(state_path.to_path_buf(), STATE_DIR_NAME.to_string(), HiddenKind::StateDir)];
+    let mut absolute: Vec<(PathBuf, String, HiddenKind)> = vec![(
+        state_path.to_path_buf(),
+        STATE_DIR_NAME.to_string(),
+        HiddenKind::StateDir,
+    )];
 
     for entry in restricted {
         let trimmed = entry.trim();
@@ -334,8 +398,13 @@ fn build_hidden(
                 return Err(FsError::Root {
                     path: root.path.display().to_string(),
                     reason: match kind {
-                        HiddenKind::StateDir => "it is inside cowork's state folder; grant a folder outside .cowork".into(),
-                        HiddenKind::Restricted => format!("it is inside the restricted folder `{label}`; grant a folder outside it"),
+                        HiddenKind::StateDir => {
+                            "it is inside cowork's state folder; grant a folder outside .cowork"
+                                .into()
+                        }
+                        HiddenKind::Restricted => format!(
+                            "it is inside the restricted folder `{label}`; grant a folder outside it"
+                        ),
                     },
                 });
             }

@@ -43,7 +43,10 @@ pub struct WsPath {
 
 impl WsPath {
     pub(crate) fn new(root: usize, components: &[String]) -> WsPath {
-        WsPath { root, rel: components.join("/") }
+        WsPath {
+            root,
+            rel: components.join("/"),
+        }
     }
 
     /// Index of the root in [`crate::Workspace::roots`].
@@ -68,12 +71,20 @@ impl WsPath {
 
     /// The final component, `None` for the root itself.
     pub fn file_name(&self) -> Option<&str> {
-        if self.rel.is_empty() { None } else { self.rel.rsplit('/').next() }
+        if self.rel.is_empty() {
+            None
+        } else {
+            self.rel.rsplit('/').next()
+        }
     }
 
     /// The components of the relative path.
     pub fn components(&self) -> Vec<&str> {
-        if self.rel.is_empty() { Vec::new() } else { self.rel.split('/').collect() }
+        if self.rel.is_empty() {
+            Vec::new()
+        } else {
+            self.rel.split('/').collect()
+        }
     }
 
     /// The parent folder; `None` for the root itself.
@@ -85,13 +96,23 @@ impl WsPath {
             Some(i) => self.rel[..i].to_string(),
             None => String::new(),
         };
-        Some(WsPath { root: self.root, rel })
+        Some(WsPath {
+            root: self.root,
+            rel,
+        })
     }
 
     /// A child of this path.
     pub fn join(&self, name: &str) -> WsPath {
-        let rel = if self.rel.is_empty() { name.to_string() } else { format!("{}/{}", self.rel, name) };
-        WsPath { root: self.root, rel }
+        let rel = if self.rel.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}/{}", self.rel, name)
+        };
+        WsPath {
+            root: self.root,
+            rel,
+        }
     }
 
     /// True when `self` is `other` or lies inside it (same root).
@@ -99,7 +120,8 @@ impl WsPath {
         self.root == other.root
             && (other.rel.is_empty()
                 || self.rel == other.rel
-                || (self.rel.starts_with(&other.rel) && self.rel.as_bytes().get(other.rel.len()) == Some(&b'/')))
+                || (self.rel.starts_with(&other.rel)
+                    && self.rel.as_bytes().get(other.rel.len()) == Some(&b'/')))
     }
 
     /// The path relative to `base` when `self` lies strictly inside it.
@@ -107,7 +129,11 @@ impl WsPath {
         if !self.starts_with(base) || self.rel == base.rel {
             return None;
         }
-        if base.rel.is_empty() { Some(&self.rel) } else { Some(&self.rel[base.rel.len() + 1..]) }
+        if base.rel.is_empty() {
+            Some(&self.rel)
+        } else {
+            Some(&self.rel[base.rel.len() + 1..])
+        }
     }
 }
 
@@ -136,7 +162,10 @@ mod tests {
     use super::*;
 
     fn p(rel: &str) -> WsPath {
-        WsPath { root: 0, rel: rel.to_string() }
+        WsPath {
+            root: 0,
+            rel: rel.to_string(),
+        }
     }
 
     #[test]

@@ -67,13 +67,23 @@ pub enum PolicyError {
     #[error("config file {} (from --config) does not exist; check the path", path.display())]
     MissingConfig { path: PathBuf },
     /// A bug in cowork: the built-in rules did not compile.
-    #[error("internal error compiling the built-in policy rule `{rule}`: {message}; please report this bug")]
+    #[error(
+        "internal error compiling the built-in policy rule `{rule}`: {message}; please report this bug"
+    )]
     Internal { rule: String, message: String },
 }
 
 impl PolicyError {
-    pub(crate) fn invalid(origin: &str, location: Option<Location>, message: impl Into<String>) -> Self {
-        PolicyError::Invalid { origin: origin.to_string(), location, message: message.into() }
+    pub(crate) fn invalid(
+        origin: &str,
+        location: Option<Location>,
+        message: impl Into<String>,
+    ) -> Self {
+        PolicyError::Invalid {
+            origin: origin.to_string(),
+            location,
+            message: message.into(),
+        }
     }
 }
 
@@ -84,10 +94,22 @@ mod tests {
     #[test]
     fn offsets_map_to_lines_and_columns() {
         let text = "a = 1\n[limits]\nmax = 2\n";
-        assert_eq!(Location::from_offset(text, 0), Location { line: 1, column: 1 });
-        assert_eq!(Location::from_offset(text, 6), Location { line: 2, column: 1 });
-        assert_eq!(Location::from_offset(text, 21), Location { line: 3, column: 7 });
+        assert_eq!(
+            Location::from_offset(text, 0),
+            Location { line: 1, column: 1 }
+        );
+        assert_eq!(
+            Location::from_offset(text, 6),
+            Location { line: 2, column: 1 }
+        );
+        assert_eq!(
+            Location::from_offset(text, 21),
+            Location { line: 3, column: 7 }
+        );
         assert_eq!(Location::from_offset(text, 999).line, 4);
-        assert_eq!(Location::from_offset("é=1", 1), Location { line: 1, column: 1 });
+        assert_eq!(
+            Location::from_offset("é=1", 1),
+            Location { line: 1, column: 1 }
+        );
     }
 }

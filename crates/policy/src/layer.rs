@@ -21,8 +21,13 @@ pub enum Layer {
 }
 
 impl Layer {
-    pub const ALL: &'static [Layer] =
-        &[Layer::Constitution, Layer::Organization, Layer::User, Layer::Workspace, Layer::Flags];
+    pub const ALL: &'static [Layer] = &[
+        Layer::Constitution,
+        Layer::Organization,
+        Layer::User,
+        Layer::Workspace,
+        Layer::Flags,
+    ];
 
     /// The stable lowercase name, as shown by `cowork config show`.
     pub fn as_str(self) -> &'static str {

@@ -30,11 +30,19 @@ pub const BUILT_IN: &str = "built-in default";
 
 impl<T> Sourced<T> {
     fn default_value(value: T) -> Sourced<T> {
-        Sourced { value, layer: Layer::Constitution, origin: BUILT_IN.to_string() }
+        Sourced {
+            value,
+            layer: Layer::Constitution,
+            origin: BUILT_IN.to_string(),
+        }
     }
 
     fn from_layer(value: T, l: &LayerConfig) -> Sourced<T> {
-        Sourced { value, layer: l.layer, origin: l.origin.clone() }
+        Sourced {
+            value,
+            layer: l.layer,
+            origin: l.origin.clone(),
+        }
     }
 
     /// "organization (/etc/cowork/policy.toml)".
@@ -77,9 +85,16 @@ pub struct EffectiveConfig {
 }
 
 /// The built-in defaults (constitution layer).
-pub const DEFAULT_REQUIRE_APPROVAL: &[ActionKind] =
-    &[ActionKind::FileDelete, ActionKind::EmailSend, ActionKind::ExternalShare];
-pub const DEFAULT_AUTO_APPROVE: &[ActionKind] = &[ActionKind::FileRead, ActionKind::Summarize, ActionKind::Draft];
+pub const DEFAULT_REQUIRE_APPROVAL: &[ActionKind] = &[
+    ActionKind::FileDelete,
+    ActionKind::EmailSend,
+    ActionKind::ExternalShare,
+];
+pub const DEFAULT_AUTO_APPROVE: &[ActionKind] = &[
+    ActionKind::FileRead,
+    ActionKind::Summarize,
+    ActionKind::Draft,
+];
 
 impl Default for EffectiveConfig {
     /// The configuration with no files at all: every value from the constitution layer.
@@ -91,7 +106,9 @@ impl Default for EffectiveConfig {
             allowed_file_types: Sourced::default_value(None),
             restricted_folders: Sourced::default_value(Vec::new()),
             mode: Sourced::default_value(ApprovalMode::Interactive),
-            require_approval: Sourced::default_value(DEFAULT_REQUIRE_APPROVAL.iter().copied().collect()),
+            require_approval: Sourced::default_value(
+                DEFAULT_REQUIRE_APPROVAL.iter().copied().collect(),
+            ),
             auto_approve: Sourced::default_value(DEFAULT_AUTO_APPROVE.iter().copied().collect()),
             org_require_approval: BTreeSet::new(),
             allowed_domains: Sourced::default_value(None),
@@ -126,12 +143,30 @@ pub fn merge(layers: &[LayerConfig]) -> Result<EffectiveConfig, PolicyError> {
     let mut cfg = EffectiveConfig::default();
     let notes = &mut cfg.notes;
 
-    cfg.max_actions_per_task =
-        tighten(&sorted, "limits.max_actions_per_task", cfg.max_actions_per_task, |l| l.limits.max_actions_per_task, |a, b| a < b, notes);
-    cfg.timeout_minutes =
-        tighten(&sorted, "limits.timeout_minutes", cfg.timeout_minutes, |l| l.limits.timeout_minutes, |a, b| a < b, notes);
-    cfg.max_file_size_mb =
-        tighten(&sorted, "limits.max_file_size_mb", cfg.max_file_size_mb, |l| l.limits.max_file_size_mb, |a, b| a < b, notes);
+    cfg.max_actions_per_task = tighten(
+        &sorted,
+        "limits.max_actions_per_task",
+        cfg.max_actions_per_task,
+        |l| l.limits.max_actions_per_task,
+        |a, b| a < b,
+        notes,
+    );
+    cfg.timeout_minutes = tighten(
+        &sorted,
+        "limits.timeout_minutes",
+        cfg.timeout_minutes,
+        |l| l.limits.timeout_minutes,
+        |a, b| a < b,
+        notes,
+    );
+    cfg.max_file_size_mb = tighten(
+        &sorted,
+        "limits.max_file_size_mb",
+        cfg.max_file_size_mb,
+        |l| l.limits.max_file_size_mb,
+        |a, b| a < b,
+        notes,
+    );
     cfg.mode = tighten(
         &sorted,
         "approval.mode",
@@ -142,17 +177,51 @@ pub fn merge(layers: &[LayerConfig]) -> Result<EffectiveConfig, PolicyError> {
     );
     // Turning these on is the tight direction (OR); turning them off after a stronger layer
     // turned them on is ignored.
-    cfg.local_processing_only =
-        tighten(&sorted, "privacy.local_processing_only", cfg.local_processing_only, |l| l.privacy.local_processing_only, |a, b| *a && !*b, notes);
-    cfg.audit_enabled = tighten(&sorted, "audit.enabled", cfg.audit_enabled, |l| l.audit.enabled, |a, b| *a && !*b, notes);
+    cfg.local_processing_only = tighten(
+        &sorted,
+        "privacy.local_processing_only",
+        cfg.local_processing_only,
+        |l| l.privacy.local_processing_only,
+        |a, b| *a && !*b,
+        notes,
+    );
+    cfg.audit_enabled = tighten(
+        &sorted,
+        "audit.enabled",
+        cfg.audit_enabled,
+        |l| l.audit.enabled,
+        |a, b| *a && !*b,
+        notes,
+    );
 
-    cfg.data_residency =
-        strongest(&sorted, "privacy.data_residency", cfg.data_residency, |l| l.privacy.data_residency.clone().map(Some), notes);
-    cfg.audit_path = strongest(&sorted, "audit.path", cfg.audit_path, |l| l.audit.path.clone().map(Some), notes);
-    cfg.audit_include_content =
-        strongest(&sorted, "audit.include_content", cfg.audit_include_content, |l| l.audit.include_content, notes);
-    cfg.audit_retention_days =
-        strongest(&sorted, "audit.retention_days", cfg.audit_retention_days, |l| l.audit.retention_days, notes);
+    cfg.data_residency = strongest(
+        &sorted,
+        "privacy.data_residency",
+        cfg.data_residency,
+        |l| l.privacy.data_residency.clone().map(Some),
+        notes,
+    );
+    cfg.audit_path = strongest(
+        &sorted,
+        "audit.path",
+        cfg.audit_path,
+        |l| l.audit.path.clone().map(Some),
+        notes,
+    );
+    cfg.audit_include_content = strongest(
+        &sorted,
+        "audit.include_content",
+        cfg.audit_include_content,
+        |l| l.audit.include_content,
+        notes,
+    );
+    cfg.audit_retention_days = strongest(
+        &sorted,
+        "audit.retention_days",
+        cfg.audit_retention_days,
+        |l| l.audit.retention_days,
+        notes,
+    );
 
     merge_files(&sorted, &mut cfg);
     merge_approval_lists(&sorted, &mut cfg);
@@ -171,8 +240,10 @@ pub fn merge(layers: &[LayerConfig]) -> Result<EffectiveConfig, PolicyError> {
                 ));
             }
             for path in files {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|source| PolicyError::Read { path: path.clone(), source })?;
+                let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
                 cfg.cedar_files.push((path.clone(), text));
             }
         }
@@ -240,13 +311,17 @@ fn strongest<T: Clone + PartialEq + std::fmt::Debug>(
 /// Debug output without the `Some(..)` wrapper, for notes.
 fn show_debug<T: std::fmt::Debug>(v: &T) -> String {
     let s = format!("{v:?}");
-    s.strip_prefix("Some(").and_then(|s| s.strip_suffix(')')).map_or(s.clone(), str::to_string)
+    s.strip_prefix("Some(")
+        .and_then(|s| s.strip_suffix(')'))
+        .map_or(s.clone(), str::to_string)
 }
 
 fn merge_files(layers: &[&LayerConfig], cfg: &mut EffectiveConfig) {
     // allowed_file_types: the intersection of every list that is set.
     for l in layers {
-        let Some(types) = &l.files.allowed_file_types else { continue };
+        let Some(types) = &l.files.allowed_file_types else {
+            continue;
+        };
         let types: BTreeSet<String> = types.iter().cloned().collect();
         match &cfg.allowed_file_types.value {
             None => cfg.allowed_file_types = Sourced::from_layer(Some(types), l),
@@ -269,14 +344,18 @@ fn merge_files(layers: &[&LayerConfig], cfg: &mut EffectiveConfig) {
     }
     // restricted_folders: the union, in order of appearance.
     for l in layers {
-        let Some(folders) = &l.files.restricted_folders else { continue };
+        let Some(folders) = &l.files.restricted_folders else {
+            continue;
+        };
         let mut value = cfg.restricted_folders.value.clone();
         for f in folders {
             if !value.contains(f) {
                 value.push(f.clone());
             }
         }
-        if value != cfg.restricted_folders.value || cfg.restricted_folders.layer == Layer::Constitution {
+        if value != cfg.restricted_folders.value
+            || cfg.restricted_folders.layer == Layer::Constitution
+        {
             cfg.restricted_folders = Sourced::from_layer(value, l);
         }
     }
@@ -286,11 +365,16 @@ fn merge_approval_lists(layers: &[&LayerConfig], cfg: &mut EffectiveConfig) {
     // require_approval: the union of every list that is set.
     let mut require: Option<Sourced<BTreeSet<ActionKind>>> = None;
     for l in layers {
-        let Some(kinds) = &l.approval.require_approval else { continue };
+        let Some(kinds) = &l.approval.require_approval else {
+            continue;
+        };
         if l.layer == Layer::Organization {
             cfg.org_require_approval.extend(kinds.iter().copied());
         }
-        let mut value = require.as_ref().map(|r| r.value.clone()).unwrap_or_default();
+        let mut value = require
+            .as_ref()
+            .map(|r| r.value.clone())
+            .unwrap_or_default();
         let before = value.len();
         value.extend(kinds.iter().copied());
         if require.is_none() || value.len() != before {
@@ -304,7 +388,9 @@ fn merge_approval_lists(layers: &[&LayerConfig], cfg: &mut EffectiveConfig) {
     // auto_approve: the strongest list that is set; weaker lists may only remove kinds.
     let mut auto: Option<Sourced<BTreeSet<ActionKind>>> = None;
     for l in layers {
-        let Some(kinds) = &l.approval.auto_approve else { continue };
+        let Some(kinds) = &l.approval.auto_approve else {
+            continue;
+        };
         let kinds: BTreeSet<ActionKind> = kinds.iter().copied().collect();
         match &auto {
             None => auto = Some(Sourced::from_layer(kinds, l)),
@@ -318,7 +404,8 @@ fn merge_approval_lists(layers: &[&LayerConfig], cfg: &mut EffectiveConfig) {
                         cur.layer
                     ));
                 }
-                let narrowed: BTreeSet<ActionKind> = cur.value.intersection(&kinds).copied().collect();
+                let narrowed: BTreeSet<ActionKind> =
+                    cur.value.intersection(&kinds).copied().collect();
                 if narrowed != cur.value {
                     auto = Some(Sourced::from_layer(narrowed, l));
                 }
@@ -329,7 +416,12 @@ fn merge_approval_lists(layers: &[&LayerConfig], cfg: &mut EffectiveConfig) {
         cfg.auto_approve = a;
     }
     // A kind that must be approved is never automatic.
-    let clash: Vec<ActionKind> = cfg.auto_approve.value.intersection(&cfg.require_approval.value).copied().collect();
+    let clash: Vec<ActionKind> = cfg
+        .auto_approve
+        .value
+        .intersection(&cfg.require_approval.value)
+        .copied()
+        .collect();
     if !clash.is_empty() {
         cfg.notes.push(format!(
             "approval.auto_approve ({}) lists {}, which approval.require_approval ({}) requires: they ask",
@@ -345,10 +437,15 @@ fn merge_approval_lists(layers: &[&LayerConfig], cfg: &mut EffectiveConfig) {
 
 fn merge_domains(layers: &[&LayerConfig], cfg: &mut EffectiveConfig) {
     for l in layers {
-        let Some(domains) = &l.network.allowed_domains else { continue };
+        let Some(domains) = &l.network.allowed_domains else {
+            continue;
+        };
         for d in domains {
             // An entry a stronger list does not cover cannot widen anything: every list must match.
-            if let Some(stronger) = cfg.allowed_domain_lists.iter().find(|s| !s.value.iter().any(|p| wildcard_match(p, d)))
+            if let Some(stronger) = cfg
+                .allowed_domain_lists
+                .iter()
+                .find(|s| !s.value.iter().any(|p| wildcard_match(p, d)))
             {
                 cfg.notes.push(format!(
                     "{} allows network destination \"{d}\", which {}'s network.allowed_domains does not: \
@@ -358,9 +455,14 @@ fn merge_domains(layers: &[&LayerConfig], cfg: &mut EffectiveConfig) {
                 ));
             }
         }
-        cfg.allowed_domain_lists.push(Sourced::from_layer(domains.clone(), l));
+        cfg.allowed_domain_lists
+            .push(Sourced::from_layer(domains.clone(), l));
     }
     if let Some(first) = cfg.allowed_domain_lists.first() {
-        cfg.allowed_domains = Sourced { value: Some(first.value.clone()), layer: first.layer, origin: first.origin.clone() };
+        cfg.allowed_domains = Sourced {
+            value: Some(first.value.clone()),
+            layer: first.layer,
+            origin: first.origin.clone(),
+        };
     }
 }

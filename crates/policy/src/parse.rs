@@ -18,14 +18,26 @@ type Field = Option<Spanned<Value>>;
 
 // Each section's keys. Kept next to the raw structs so the two cannot drift apart unnoticed:
 // `unknown_key_message` relies on them to name the section of a typo.
-const TOP_KEYS: &[&str] = &["limits", "files", "approval", "network", "privacy", "audit", "cedar", "models"];
+const TOP_KEYS: &[&str] = &[
+    "limits", "files", "approval", "network", "privacy", "audit", "cedar", "models",
+];
 const SECTIONS: &[(&str, &[&str])] = &[
-    ("limits", &["max_actions_per_task", "timeout_minutes", "max_file_size_mb"]),
+    (
+        "limits",
+        &[
+            "max_actions_per_task",
+            "timeout_minutes",
+            "max_file_size_mb",
+        ],
+    ),
     ("files", &["allowed_file_types", "restricted_folders"]),
     ("approval", &["mode", "require_approval", "auto_approve"]),
     ("network", &["allowed_domains"]),
     ("privacy", &["local_processing_only", "data_residency"]),
-    ("audit", &["enabled", "path", "include_content", "retention_days"]),
+    (
+        "audit",
+        &["enabled", "path", "include_content", "retention_days"],
+    ),
     ("cedar", &["policies"]),
 ];
 
@@ -106,20 +118,30 @@ type Checked<T> = Result<T, ValueError>;
 pub fn parse_layer(text: &str, origin: &str, layer: Layer) -> Result<LayerConfig, PolicyError> {
     let raw: RawFile = toml::from_str(text).map_err(|e| toml_error(&e, text, origin))?;
     let at = |e: ValueError| {
-        PolicyError::invalid(origin, Some(Location::from_offset(text, e.span.start)), e.message)
+        PolicyError::invalid(
+            origin,
+            Some(Location::from_offset(text, e.span.start)),
+            e.message,
+        )
     };
     let mut cfg = LayerConfig::empty(layer, origin);
     if let Some(l) = raw.limits {
         cfg.limits = Limits {
-            max_actions_per_task: opt(&l.max_actions_per_task, |v| int(v, "limits.max_actions_per_task", 1, u32::MAX.into()))
-                .map_err(at)?
-                .map(|n| n as u32),
-            timeout_minutes: opt(&l.timeout_minutes, |v| int(v, "limits.timeout_minutes", 1, u32::MAX.into()))
-                .map_err(at)?
-                .map(|n| n as u32),
-            max_file_size_mb: opt(&l.max_file_size_mb, |v| int(v, "limits.max_file_size_mb", 1, i64::MAX))
-                .map_err(at)?
-                .map(|n| n as u64),
+            max_actions_per_task: opt(&l.max_actions_per_task, |v| {
+                int(v, "limits.max_actions_per_task", 1, u32::MAX.into())
+            })
+            .map_err(at)?
+            .map(|n| n as u32),
+            timeout_minutes: opt(&l.timeout_minutes, |v| {
+                int(v, "limits.timeout_minutes", 1, u32::MAX.into())
+            })
+            .map_err(at)?
+            .map(|n| n as u32),
+            max_file_size_mb: opt(&l.max_file_size_mb, |v| {
+                int(v, "limits.max_file_size_mb", 1, i64::MAX)
+            })
+            .map_err(at)?
+            .map(|n| n as u64),
         };
     }
     if let Some(f) = raw.files {
@@ -137,9 +159,12 @@ pub fn parse_layer(text: &str, origin: &str, layer: Layer) -> Result<LayerConfig
     if let Some(a) = raw.approval {
         cfg.approval = Approval {
             mode: opt(&a.mode, mode).map_err(at)?,
-            require_approval: opt(&a.require_approval, |v| kinds(v, "approval.require_approval", text))
+            require_approval: opt(&a.require_approval, |v| {
+                kinds(v, "approval.require_approval", text)
+            })
+            .map_err(at)?,
+            auto_approve: opt(&a.auto_approve, |v| kinds(v, "approval.auto_approve", text))
                 .map_err(at)?,
-            auto_approve: opt(&a.auto_approve, |v| kinds(v, "approval.auto_approve", text)).map_err(at)?,
         };
     }
     if let Some(n) = raw.network {
@@ -152,8 +177,10 @@ pub fn parse_layer(text: &str, origin: &str, layer: Layer) -> Result<LayerConfig
     }
     if let Some(p) = raw.privacy {
         cfg.privacy = Privacy {
-            local_processing_only: opt(&p.local_processing_only, |v| boolean(v, "privacy.local_processing_only"))
-                .map_err(at)?,
+            local_processing_only: opt(&p.local_processing_only, |v| {
+                boolean(v, "privacy.local_processing_only")
+            })
+            .map_err(at)?,
             data_residency: opt(&p.data_residency, |v| {
                 let s = string(v, "privacy.data_residency")?;
                 nonempty(&s, "privacy.data_residency", v.span())?;
@@ -166,10 +193,13 @@ pub fn parse_layer(text: &str, origin: &str, layer: Layer) -> Result<LayerConfig
         cfg.audit = Audit {
             enabled: opt(&a.enabled, |v| boolean(v, "audit.enabled")).map_err(at)?,
             path: opt(&a.path, audit_path).map_err(at)?,
-            include_content: opt(&a.include_content, |v| boolean(v, "audit.include_content")).map_err(at)?,
-            retention_days: opt(&a.retention_days, |v| int(v, "audit.retention_days", 1, u32::MAX.into()))
-                .map_err(at)?
-                .map(|n| n as u32),
+            include_content: opt(&a.include_content, |v| boolean(v, "audit.include_content"))
+                .map_err(at)?,
+            retention_days: opt(&a.retention_days, |v| {
+                int(v, "audit.retention_days", 1, u32::MAX.into())
+            })
+            .map_err(at)?
+            .map(|n| n as u32),
         };
     }
     if let Some(c) = raw.cedar
@@ -187,7 +217,10 @@ pub fn parse_layer(text: &str, origin: &str, layer: Layer) -> Result<LayerConfig
                 ),
             }));
         }
-        let base = Path::new(origin).parent().map(Path::to_path_buf).unwrap_or_default();
+        let base = Path::new(origin)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         let files = strings(policies, "cedar.policies", text, |s| {
             if s.trim().is_empty() {
                 Err("must not be empty: name a .cedar file".to_string())
@@ -196,7 +229,9 @@ pub fn parse_layer(text: &str, origin: &str, layer: Layer) -> Result<LayerConfig
             }
         })
         .map_err(at)?;
-        cfg.cedar = CedarSection { policies: Some(files.iter().map(|f| base.join(f)).collect()) };
+        cfg.cedar = CedarSection {
+            policies: Some(files.iter().map(|f| base.join(f)).collect()),
+        };
     }
     cfg.models = raw.models;
     Ok(cfg)
@@ -224,8 +259,13 @@ fn int(v: &Spanned<Value>, key: &str, min: i64, max: i64) -> Checked<i64> {
         other => Err(ValueError {
             span: v.span(),
             message: match other {
-                Value::Integer(n) => format!("{key} = {n} is out of range: use a whole number from {min} to {max}"),
-                _ => format!("{key} must be a whole number from {min} to {max}, not {}", type_name(other)),
+                Value::Integer(n) => {
+                    format!("{key} = {n} is out of range: use a whole number from {min} to {max}")
+                }
+                _ => format!(
+                    "{key} must be a whole number from {min} to {max}, not {}",
+                    type_name(other)
+                ),
             },
         }),
     }
@@ -253,7 +293,10 @@ fn string(v: &Spanned<Value>, key: &str) -> Checked<String> {
 
 fn nonempty(s: &str, key: &str, span: Range<usize>) -> Checked<()> {
     if s.trim().is_empty() {
-        return Err(ValueError { span, message: format!("{key} must not be empty; remove the key instead") });
+        return Err(ValueError {
+            span,
+            message: format!("{key} must not be empty; remove the key instead"),
+        });
     }
     Ok(())
 }
@@ -269,7 +312,10 @@ fn strings<T: PartialEq>(
     let Value::Array(items) = v.get_ref() else {
         return Err(ValueError {
             span: v.span(),
-            message: format!("{key} must be a list of strings, e.g. [\"a\", \"b\"], not {}", type_name(v.get_ref())),
+            message: format!(
+                "{key} must be a list of strings, e.g. [\"a\", \"b\"], not {}",
+                type_name(v.get_ref())
+            ),
         });
     };
     let mut out = Vec::with_capacity(items.len());
@@ -277,7 +323,10 @@ fn strings<T: PartialEq>(
         let Value::String(s) = it else {
             return Err(ValueError {
                 span: v.span(),
-                message: format!("{key} must contain only strings in quotes, found {}", type_name(it)),
+                message: format!(
+                    "{key} must contain only strings in quotes, found {}",
+                    type_name(it)
+                ),
             });
         };
         let value = item(s).map_err(|why| ValueError {
@@ -292,13 +341,17 @@ fn strings<T: PartialEq>(
 }
 
 fn item_span(text: &str, list: Range<usize>, item: &str) -> Range<usize> {
-    text.get(list.clone())
-        .and_then(|inside| inside.find(item))
-        .map_or(list.clone(), |i| {
-            // Point at the opening quote, which sits just before the item's text.
-            let start = (list.start + i).saturating_sub(1);
-            start..start + item.len()
+    let inside = text.get(list.clone()).unwrap_or("");
+    // Look for the quoted item (basic or literal string) so a shorter item is not found
+    // inside a longer one; fall back to the whole list.
+    [format!("\"{item}\""), format!("'{item}'")]
+        .iter()
+        .find_map(|quoted| {
+            inside
+                .find(quoted.as_str())
+                .map(|i| list.start + i..list.start + i + quoted.len())
         })
+        .unwrap_or(list)
 }
 
 fn mode(v: &Spanned<Value>) -> Checked<ApprovalMode> {
@@ -307,7 +360,10 @@ fn mode(v: &Spanned<Value>) -> Checked<ApprovalMode> {
         let names: Vec<&str> = ApprovalMode::ALL.iter().map(|m| m.as_str()).collect();
         ValueError {
             span: v.span(),
-            message: format!("approval.mode `{s}` is not a mode{}", suggest::hint(&s, &names)),
+            message: format!(
+                "approval.mode `{s}` is not a mode{}",
+                suggest::hint(&s, &names)
+            ),
         }
     })
 }
@@ -322,12 +378,20 @@ fn kinds(v: &Spanned<Value>, key: &str, text: &str) -> Checked<Vec<ActionKind>> 
 
 fn file_type(s: &str) -> Result<String, String> {
     let lower = s.to_lowercase();
-    let ok_chars = lower.chars().skip(1).all(|c| c.is_alphanumeric() || "._-+".contains(c));
+    let ok_chars = lower
+        .chars()
+        .skip(1)
+        .all(|c| c.is_alphanumeric() || "._-+".contains(c));
     if !lower.starts_with('.') || lower.len() < 2 {
-        return Err(format!("must start with '.', e.g. \".{}\"", lower.trim_start_matches('.')));
+        return Err(format!(
+            "must start with '.', e.g. \".{}\"",
+            lower.trim_start_matches('.')
+        ));
     }
     if !ok_chars {
-        return Err("must be a file extension such as \".pdf\" (letters, digits, . _ - +)".to_string());
+        return Err(
+            "must be a file extension such as \".pdf\" (letters, digits, . _ - +)".to_string(),
+        );
     }
     Ok(lower)
 }
@@ -338,7 +402,9 @@ fn folder(s: &str) -> Result<String, String> {
         return Err("must name a folder, e.g. \"HR/Confidential\"".to_string());
     }
     if trimmed.split('/').any(|part| part == "..") {
-        return Err("must not contain `..`: write the folder relative to a root, or absolute".to_string());
+        return Err(
+            "must not contain `..`: write the folder relative to a root, or absolute".to_string(),
+        );
     }
     Ok(trimmed.trim_start_matches("./").to_string())
 }
@@ -348,14 +414,18 @@ fn folder(s: &str) -> Result<String, String> {
 fn domain_pattern(s: &str) -> Result<String, String> {
     let lower = s.to_ascii_lowercase();
     let ok = !lower.is_empty()
-        && lower.chars().all(|c| c.is_ascii_alphanumeric() || ".-_*".contains(c))
+        && lower
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-_*".contains(c))
         && !lower.starts_with('.');
     if ok {
         Ok(lower)
     } else {
-        Err("is not a domain pattern; write host names such as \"reuters.com\" or \"*.gov\" \
+        Err(
+            "is not a domain pattern; write host names such as \"reuters.com\" or \"*.gov\" \
              (no scheme, path or port)"
-            .to_string())
+                .to_string(),
+        )
     }
 }
 
@@ -368,7 +438,9 @@ fn audit_path(v: &Spanned<Value>) -> Checked<PathBuf> {
             None => {
                 return Err(ValueError {
                     span: v.span(),
-                    message: "audit.path starts with ~/ but $HOME is not set; write an absolute path".to_string(),
+                    message:
+                        "audit.path starts with ~/ but $HOME is not set; write an absolute path"
+                            .to_string(),
                 });
             }
         },
@@ -402,7 +474,9 @@ fn unknown_key_message(msg: &str) -> Option<String> {
     let (section, keys): (Option<&str>, &[&str]) = if TOP_KEYS.contains(&first_expected) {
         (None, TOP_KEYS)
     } else {
-        let (name, keys) = SECTIONS.iter().find(|(_, keys)| keys.contains(&first_expected))?;
+        let (name, keys) = SECTIONS
+            .iter()
+            .find(|(_, keys)| keys.contains(&first_expected))?;
         (Some(*name), *keys)
     };
     let place = match section {
@@ -411,9 +485,14 @@ fn unknown_key_message(msg: &str) -> Option<String> {
     };
     // A right key in the wrong section is a common slip: say where it belongs.
     if let Some((home, _)) = SECTIONS.iter().find(|(_, ks)| ks.contains(&key)) {
-        return Some(format!("unknown key `{key}` {place}; `{key}` belongs in [{home}]"));
+        return Some(format!(
+            "unknown key `{key}` {place}; `{key}` belongs in [{home}]"
+        ));
     }
-    Some(format!("unknown key `{key}` {place}{}", suggest::hint(key, keys)))
+    Some(format!(
+        "unknown key `{key}` {place}{}",
+        suggest::hint(key, keys)
+    ))
 }
 
 #[cfg(test)]
@@ -433,13 +512,18 @@ mod tests {
         assert_eq!(cfg.limits.max_file_size_mb, Some(1));
         assert!(cfg.models.is_some());
         let total: usize = SECTIONS.iter().map(|(_, k)| k.len()).sum();
-        assert_eq!(total, 17);
+        assert_eq!(total, 16);
     }
 
     #[test]
     fn item_errors_point_at_the_item() {
         let text = "[files]\nallowed_file_types = [\".md\", \"pdf\"]\n";
-        let err = parse_layer(text, "c.toml", Layer::User).unwrap_err().to_string();
-        assert!(err.starts_with("c.toml:2:30: files.allowed_file_types: `pdf` must start with '.'"), "{err}");
+        let err = parse_layer(text, "c.toml", Layer::User)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("c.toml:2:30: files.allowed_file_types: `pdf` must start with '.'"),
+            "{err}"
+        );
     }
 }

@@ -41,7 +41,10 @@ impl ConfigSources {
 
     /// [`ConfigSources::discover`] with the environment given as a lookup function (for tests
     /// and embedders that do not want the process environment).
-    pub fn discover_with(default_root: &Path, env: impl Fn(&str) -> Option<OsString>) -> ConfigSources {
+    pub fn discover_with(
+        default_root: &Path,
+        env: impl Fn(&str) -> Option<OsString>,
+    ) -> ConfigSources {
         let set = |name: &str| env(name).filter(|v| !v.is_empty()).map(PathBuf::from);
         // An org file named by the environment is kept even if missing, so that loading fails
         // loudly instead of silently running without the administrator's rules.
@@ -64,15 +67,25 @@ impl ConfigSources {
 /// Load every existing file and the flags into layers, strongest first. Missing user and
 /// workspace files are fine; a named org file or `--config` file that is missing, and any
 /// unreadable or broken file, is an error.
-pub fn load_layers(sources: &ConfigSources, flags: &FlagOverrides) -> Result<Vec<LayerConfig>, PolicyError> {
+pub fn load_layers(
+    sources: &ConfigSources,
+    flags: &FlagOverrides,
+) -> Result<Vec<LayerConfig>, PolicyError> {
     let mut layers = Vec::new();
     if let Some(path) = &sources.org {
         match read(path)? {
-            Some(text) => layers.push(parse_layer(&text, &path.display().to_string(), Layer::Organization)?),
+            Some(text) => layers.push(parse_layer(
+                &text,
+                &path.display().to_string(),
+                Layer::Organization,
+            )?),
             None => return Err(PolicyError::MissingOrgPolicy { path: path.clone() }),
         }
     }
-    for (path, layer) in [(&sources.user, Layer::User), (&sources.workspace, Layer::Workspace)] {
+    for (path, layer) in [
+        (&sources.user, Layer::User),
+        (&sources.workspace, Layer::Workspace),
+    ] {
         if let Some(path) = path
             && let Some(text) = read(path)?
         {
@@ -81,7 +94,11 @@ pub fn load_layers(sources: &ConfigSources, flags: &FlagOverrides) -> Result<Vec
     }
     if let Some(path) = &flags.extra_config {
         match read(path)? {
-            Some(text) => layers.push(parse_layer(&text, &path.display().to_string(), Layer::Workspace)?),
+            Some(text) => layers.push(parse_layer(
+                &text,
+                &path.display().to_string(),
+                Layer::Workspace,
+            )?),
             None => return Err(PolicyError::MissingConfig { path: path.clone() }),
         }
     }
@@ -98,6 +115,9 @@ fn read(path: &Path) -> Result<Option<String>, PolicyError> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(PolicyError::Read { path: path.to_path_buf(), source }),
+        Err(source) => Err(PolicyError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }

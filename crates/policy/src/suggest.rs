@@ -16,7 +16,10 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidate closest to `given`, if it is close enough to be a plausible typo.
-pub(crate) fn closest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    given: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let given_lower = given.to_ascii_lowercase();
     let limit = (given.chars().count() / 3).max(2);
     candidates
@@ -28,7 +31,7 @@ pub(crate) fn closest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a 
 }
 
 /// "; did you mean `x`?" or "; expected one of: a, b, c".
-pub(crate) fn hint<'a>(given: &str, candidates: &[&'a str]) -> String {
+pub(crate) fn hint(given: &str, candidates: &[&str]) -> String {
     match closest(given, candidates.iter().copied()) {
         Some(best) => format!("; did you mean `{best}`?"),
         None => format!("; expected one of: {}", candidates.join(", ")),
@@ -43,7 +46,10 @@ mod tests {
     fn finds_plausible_typos_only() {
         assert_eq!(distance("kitten", "sitting"), 3);
         assert_eq!(
-            closest("max_action_per_task", ["timeout_minutes", "max_actions_per_task"]),
+            closest(
+                "max_action_per_task",
+                ["timeout_minutes", "max_actions_per_task"]
+            ),
             Some("max_actions_per_task")
         );
         assert_eq!(closest("zzz", ["limits", "files"]), None);

@@ -38,7 +38,9 @@ pub fn destination_domain(destination: &str) -> String {
     let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let host = if host.starts_with('[') {
         // IPv6 literal: keep the brackets' content, drop a port after them.
-        host.split_once(']').map_or(host, |(h, _)| h).trim_start_matches('[')
+        host.split_once(']')
+            .map_or(host, |(h, _)| h)
+            .trim_start_matches('[')
     } else {
         host.split_once(':').map_or(host, |(h, _)| h)
     };
@@ -62,7 +64,10 @@ mod tests {
 
     #[test]
     fn domains_are_extracted_from_destinations() {
-        assert_eq!(destination_domain("https://user@News.Example.com:443/a?b"), "news.example.com");
+        assert_eq!(
+            destination_domain("https://user@News.Example.com:443/a?b"),
+            "news.example.com"
+        );
         assert_eq!(destination_domain("bob@example.com"), "example.com");
         assert_eq!(destination_domain("mailto:bob@example.org"), "example.org");
         assert_eq!(destination_domain("reuters.com"), "reuters.com");

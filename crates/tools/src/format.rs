@@ -37,7 +37,10 @@ pub(crate) fn short_time(t: Option<time::OffsetDateTime>) -> String {
 /// The start of new content: the first ~40 lines or 4 KB, whichever is shorter.
 pub fn text_preview(content: &str) -> Preview {
     if content.len() <= PREVIEW_BYTES && content.lines().count() <= PREVIEW_LINES {
-        return Preview::Text { text: content.to_string(), truncated: false };
+        return Preview::Text {
+            text: content.to_string(),
+            truncated: false,
+        };
     }
     // Cut after the last whole line that fits both limits.
     let mut end = 0;
@@ -51,7 +54,10 @@ pub fn text_preview(content: &str) -> Preview {
         // One very long first line: cut it at a character boundary.
         end = floor_char_boundary(content, PREVIEW_BYTES);
     }
-    Preview::Text { text: content[..end].to_string(), truncated: true }
+    Preview::Text {
+        text: content[..end].to_string(),
+        truncated: true,
+    }
 }
 
 /// A unified diff (3 lines of context) between two versions of `path`, cut after 400 lines.
@@ -67,7 +73,10 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
         return text;
     }
     let mut cut: String = text.lines().take(DIFF_LINES).collect::<Vec<_>>().join("\n");
-    cut.push_str(&format!("\n… diff cut: {} more lines\n", total - DIFF_LINES));
+    cut.push_str(&format!(
+        "\n… diff cut: {} more lines\n",
+        total - DIFF_LINES
+    ));
     cut
 }
 
@@ -108,7 +117,11 @@ pub(crate) fn clip(s: &str, max: usize) -> String {
 
 /// "1 file", "3 files".
 pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 { format!("{n} {one}") } else { format!("{n} {many}") }
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }
 
 #[cfg(test)]
@@ -126,7 +139,13 @@ mod tests {
     #[test]
     fn previews_cut_long_text() {
         let short = "a\nb\n";
-        assert_eq!(text_preview(short), Preview::Text { text: short.into(), truncated: false });
+        assert_eq!(
+            text_preview(short),
+            Preview::Text {
+                text: short.into(),
+                truncated: false
+            }
+        );
         let long: String = (0..100).map(|i| format!("line {i}\n")).collect();
         match text_preview(&long) {
             Preview::Text { text, truncated } => {
@@ -153,7 +172,10 @@ mod tests {
         let d = unified_diff("n.txt", old, new);
         assert!(d.starts_with("--- a/n.txt\n+++ b/n.txt\n"), "{d}");
         assert!(d.contains("-5\n+five\n"), "{d}");
-        assert!(d.contains(" 2\n") && !d.contains(" 1\n"), "3 lines of context: {d}");
+        assert!(
+            d.contains(" 2\n") && !d.contains(" 1\n"),
+            "3 lines of context: {d}"
+        );
         assert_eq!(diff_counts(old, new), (1, 1));
     }
 }

@@ -7,7 +7,10 @@ use crate::ToolError;
 
 /// Parse `input` for `tool`. A missing input (`null`) counts as `{}` so tools whose inputs are all
 /// optional (list_dir) accept a bare call.
-pub(crate) fn parse<T: DeserializeOwned>(tool: &str, input: &serde_json::Value) -> Result<T, ToolError> {
+pub(crate) fn parse<T: DeserializeOwned>(
+    tool: &str,
+    input: &serde_json::Value,
+) -> Result<T, ToolError> {
     let value = match input {
         serde_json::Value::Null => serde_json::Value::Object(serde_json::Map::new()),
         serde_json::Value::Object(_) => input.clone(),
@@ -23,7 +26,12 @@ pub(crate) fn parse<T: DeserializeOwned>(tool: &str, input: &serde_json::Value) 
 
 /// JSON Schema of an input struct, as a plain JSON value for the model's tool list.
 pub(crate) fn schema<T: JsonSchema>() -> serde_json::Value {
-    schemars::schema_for!(T).to_value()
+    let mut value = schemars::schema_for!(T).to_value();
+    // The title is the Rust struct's name ("Input"): noise for the model.
+    if let Some(map) = value.as_object_mut() {
+        map.remove("title");
+    }
+    value
 }
 
 fn json_type(v: &serde_json::Value) -> &'static str {
@@ -68,13 +76,20 @@ mod tests {
 
     #[test]
     fn messages_name_the_field() {
-        let err = parse::<In>("t", &serde_json::json!({})).unwrap_err().to_string();
+        let err = parse::<In>("t", &serde_json::json!({}))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`path` is required"), "{err}");
         let err = parse::<In>("t", &serde_json::json!({"path": "a", "x": 1}))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("`x` is not an input of t; expected one of `path`, `recursive`"), "{err}");
-        let err = parse::<In>("t", &serde_json::json!("a")).unwrap_err().to_string();
+        assert!(
+            err.contains("`x` is not an input of t; expected `path` or `recursive`"),
+            "{err}"
+        );
+        let err = parse::<In>("t", &serde_json::json!("a"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("JSON object"), "{err}");
     }
 }

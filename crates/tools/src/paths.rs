@@ -11,7 +11,9 @@ const SUGGEST_SCAN: usize = 2000;
 /// Resolve a path given by the model.
 pub(crate) fn resolve(ctx: &ToolContext, path: &str) -> Result<WsPath, ToolError> {
     if path.trim().is_empty() {
-        return Err(ToolError::invalid("the path is empty; give a path like `notes/report.md` or `.`"));
+        return Err(ToolError::invalid(
+            "the path is empty; give a path like `notes/report.md` or `.`",
+        ));
     }
     Ok(ctx.ws.resolve(path)?)
 }
@@ -20,15 +22,25 @@ pub(crate) fn resolve(ctx: &ToolContext, path: &str) -> Result<WsPath, ToolError
 fn spell(ctx: &ToolContext, root: usize, rel: &str) -> Result<String, ToolError> {
     if root == 0 {
         // "./" keeps a first component starting with '@' from being read as a root name.
-        return Ok(if rel.is_empty() { ".".to_string() } else { format!("./{rel}") });
+        return Ok(if rel.is_empty() {
+            ".".to_string()
+        } else {
+            format!("./{rel}")
+        });
     }
     let name = ctx
         .ws
         .roots()
         .get(root)
         .map(|r| r.name.clone())
-        .ok_or_else(|| ToolError::Failed(format!("internal: root #{root} is not in this workspace")))?;
-    Ok(if rel.is_empty() { format!("@{name}") } else { format!("@{name}/{rel}") })
+        .ok_or_else(|| {
+            ToolError::Failed(format!("internal: root #{root} is not in this workspace"))
+        })?;
+    Ok(if rel.is_empty() {
+        format!("@{name}")
+    } else {
+        format!("@{name}/{rel}")
+    })
 }
 
 /// The workspace path for (root index, normalized relative path).
@@ -41,13 +53,21 @@ pub(crate) fn parent(ctx: &ToolContext, p: &WsPath) -> Result<Option<WsPath>, To
     if p.rel().is_empty() {
         return Ok(None);
     }
-    let parent_rel = p.rel().rsplit_once('/').map(|(parent, _)| parent).unwrap_or("");
+    let parent_rel = p
+        .rel()
+        .rsplit_once('/')
+        .map(|(parent, _)| parent)
+        .unwrap_or("");
     Ok(Some(ctx.ws.resolve(&spell(ctx, p.root(), parent_rel)?)?))
 }
 
 /// `dir/name`.
 pub(crate) fn join(ctx: &ToolContext, dir: &WsPath, name: &str) -> Result<WsPath, ToolError> {
-    let rel = if dir.rel().is_empty() { name.to_string() } else { format!("{}/{name}", dir.rel()) };
+    let rel = if dir.rel().is_empty() {
+        name.to_string()
+    } else {
+        format!("{}/{name}", dir.rel())
+    };
     Ok(ctx.ws.resolve(&spell(ctx, dir.root(), &rel)?)?)
 }
 
@@ -77,7 +97,9 @@ pub(crate) fn existing(ctx: &ToolContext, p: &WsPath) -> Result<EntryMeta, ToolE
 pub(crate) fn not_found(ctx: &ToolContext, p: &WsPath) -> ToolError {
     let shown = ctx.ws.display(p);
     match suggest(ctx, p) {
-        Some(s) => ToolError::invalid(format!("no such file or folder `{shown}` (did you mean `{s}`?)")),
+        Some(s) => ToolError::invalid(format!(
+            "no such file or folder `{shown}` (did you mean `{s}`?)"
+        )),
         None => ToolError::invalid(format!(
             "no such file or folder `{shown}`; use list_dir or search_files to find the right path"
         )),
@@ -130,7 +152,11 @@ fn levenshtein(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = if ca == *cb { prev_diag } else { 1 + prev_diag.min(above).min(row[j]) };
+            row[j + 1] = if ca == *cb {
+                prev_diag
+            } else {
+                1 + prev_diag.min(above).min(row[j])
+            };
             prev_diag = above;
         }
     }

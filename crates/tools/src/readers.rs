@@ -38,14 +38,18 @@ impl Default for ReaderRegistry {
 
 impl std::fmt::Debug for ReaderRegistry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReaderRegistry").field("readers", &self.names()).finish()
+        f.debug_struct("ReaderRegistry")
+            .field("readers", &self.names())
+            .finish()
     }
 }
 
 impl ReaderRegistry {
     /// A registry without any reader.
     pub fn empty() -> Self {
-        ReaderRegistry { readers: Arc::new(RwLock::new(Vec::new())) }
+        ReaderRegistry {
+            readers: Arc::new(RwLock::new(Vec::new())),
+        }
     }
 
     /// Add a reader; it is asked before every reader registered earlier.
@@ -119,7 +123,9 @@ impl TextReader {
         // Text has few control characters besides tab, newlines, form feed and escape.
         let controls = bytes
             .iter()
-            .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b)) || b == 0x7f)
+            .filter(|&&b| {
+                (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b)) || b == 0x7f
+            })
             .count();
         controls * 10 > bytes.len()
     }
@@ -151,7 +157,8 @@ impl Reader for TextReader {
 
     fn accepts(&self, ext: Option<&str>, head: &[u8]) -> bool {
         let known_binary = ext.is_some_and(|e| BINARY_EXTENSIONS.contains(&e));
-        !known_binary && !TextReader::looks_binary(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head))
+        !known_binary
+            && !TextReader::looks_binary(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head))
     }
 
     fn read(&self, bytes: &[u8]) -> Result<String, ToolError> {
@@ -172,9 +179,15 @@ fn decode_utf16(bytes: &[u8], big_endian: bool) -> String {
     // An odd trailing byte (a file cut mid-character) is dropped by chunks_exact.
     let units = bytes.chunks_exact(2).map(|pair| {
         let pair = [pair[0], pair[1]];
-        if big_endian { u16::from_be_bytes(pair) } else { u16::from_le_bytes(pair) }
+        if big_endian {
+            u16::from_be_bytes(pair)
+        } else {
+            u16::from_le_bytes(pair)
+        }
     });
-    char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
+    char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect()
 }
 
 #[cfg(test)]
@@ -188,7 +201,9 @@ mod tests {
         assert_eq!(TextReader::decode(b"\xFF\xFEh\0i\0").unwrap(), "hi");
         assert_eq!(TextReader::decode(b"\xFE\xFF\0h\0i").unwrap(), "hi");
         assert_eq!(TextReader::decode(b"caf\xE9").unwrap(), "café");
-        let err = TextReader::decode(b"\x00\x01\x02binary").unwrap_err().to_string();
+        let err = TextReader::decode(b"\x00\x01\x02binary")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("not a text file"), "{err}");
     }
 
@@ -211,9 +226,15 @@ mod tests {
         assert!(shared.find(Some(".pdf"), b"%PDF-1.7").is_none());
         assert_eq!(shared.find(Some(".md"), b"# hi").unwrap().name(), "text");
         registry.register(Box::new(Pdf));
-        assert_eq!(shared.find(Some(".pdf"), b"%PDF-1.7").unwrap().name(), "pdf");
+        assert_eq!(
+            shared.find(Some(".pdf"), b"%PDF-1.7").unwrap().name(),
+            "pdf"
+        );
         assert_eq!(shared.names(), vec!["pdf", "text"]);
         let err = ReaderRegistry::unsupported("a.pdf", Some(".pdf")).to_string();
-        assert!(err.contains("a reader for .pdf arrives with the document engine"), "{err}");
+        assert!(
+            err.contains("a reader for .pdf arrives with the document engine"),
+            "{err}"
+        );
     }
 }

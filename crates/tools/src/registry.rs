@@ -17,7 +17,10 @@ pub struct Registry {
 impl Registry {
     /// A registry without tools and with the text reader.
     pub fn empty() -> Registry {
-        Registry { tools: BTreeMap::new(), readers: ReaderRegistry::default() }
+        Registry {
+            tools: BTreeMap::new(),
+            readers: ReaderRegistry::default(),
+        }
     }
 
     /// All built-in tools (DESIGN.md §12) and `update_plan`.

@@ -25,7 +25,10 @@ struct Input {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DeletePath;
 
-fn plan(input: &serde_json::Value, ctx: &ToolContext) -> Result<(WsPath, String, EntryKind, u64), ToolError> {
+fn plan(
+    input: &serde_json::Value,
+    ctx: &ToolContext,
+) -> Result<(WsPath, String, EntryKind, u64), ToolError> {
     let input: Input = parse(NAME, input)?;
     let p = paths::resolve(ctx, &input.path)?;
     let shown = ctx.ws.display(&p);
@@ -56,8 +59,10 @@ impl Tool for DeletePath {
             EntryKind::Dir => {
                 // The person should see how much a folder delete takes away.
                 let (entries, truncated) = ctx.ws.list(&p, true, None, COUNT_LIMIT)?;
-                let files: Vec<_> =
-                    entries.iter().filter(|e| !matches!(e.kind, EntryKind::Dir)).collect();
+                let files: Vec<_> = entries
+                    .iter()
+                    .filter(|e| !matches!(e.kind, EntryKind::Dir))
+                    .collect();
                 let bytes: u64 = files.iter().map(|e| e.size).sum();
                 let at_least = if truncated { "at least " } else { "" };
                 format!(
@@ -72,10 +77,14 @@ impl Tool for DeletePath {
         };
         Ok(Prepared {
             kind: ActionKind::FileDelete,
-            effects: vec![Effect::Delete { path: shown.clone() }],
+            effects: vec![Effect::Delete {
+                path: shown.clone(),
+            }],
             description: format!("delete {shown} (to trash)"),
             consequence: format!("moves {what} to the trash; reversible: restore with cowork undo"),
-            preview: Preview::Ops { ops: vec![format!("1. delete {shown} (to trash)")] },
+            preview: Preview::Ops {
+                ops: vec![format!("1. delete {shown} (to trash)")],
+            },
         })
     }
 

@@ -53,7 +53,9 @@ impl Edit {
             ));
         }
         if input.old == input.new {
-            return Err(ToolError::invalid("`old` and `new` are the same; nothing would change"));
+            return Err(ToolError::invalid(
+                "`old` and `new` are the same; nothing would change",
+            ));
         }
         let p = paths::resolve(ctx, &input.path)?;
         let meta = paths::existing(ctx, &p)?;
@@ -105,7 +107,14 @@ impl Edit {
         } else {
             before.replacen(old.as_str(), &new, 1)
         };
-        Ok(Edit { p, shown, old_size: meta.size, before, after, replaced: count })
+        Ok(Edit {
+            p,
+            shown,
+            old_size: meta.size,
+            before,
+            after,
+            replaced: count,
+        })
     }
 
     /// The diff and counts without a byte-order mark, which is invisible and never edited.
@@ -147,7 +156,9 @@ impl Tool for EditFile {
         let (added, removed) = diff_counts(before, after);
         Ok(Prepared {
             kind: ActionKind::FileWrite,
-            effects: vec![Effect::Modify { path: edit.shown.clone() }],
+            effects: vec![Effect::Modify {
+                path: edit.shown.clone(),
+            }],
             description: format!("edit {}", edit.shown),
             consequence: format!(
                 "edits {} ({}): {} removed, {} added; reversible: backup kept",
@@ -156,7 +167,9 @@ impl Tool for EditFile {
                 plural(removed, "line", "lines"),
                 added
             ),
-            preview: Preview::Diff { unified: unified_diff(&edit.shown, before, after) },
+            preview: Preview::Diff {
+                unified: unified_diff(&edit.shown, before, after),
+            },
         })
     }
 

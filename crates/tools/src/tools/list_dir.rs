@@ -63,10 +63,16 @@ impl Tool for ListDir {
         if let Some(glob) = &input.glob {
             how.push(format!("files matching {glob}"));
         }
-        let how = if how.is_empty() { String::new() } else { format!(" ({})", how.join(", ")) };
+        let how = if how.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", how.join(", "))
+        };
         Ok(Prepared {
             kind: ActionKind::FileRead,
-            effects: vec![Effect::Read { path: shown.clone() }],
+            effects: vec![Effect::Read {
+                path: shown.clone(),
+            }],
             description: format!("list {shown}"),
             consequence: format!("lists {shown}{how}"),
             preview: Preview::None,
@@ -87,13 +93,18 @@ impl Tool for ListDir {
         let content = match meta.kind {
             EntryKind::Dir => {
                 let (entries, truncated) =
-                    ctx.ws.list(&p, input.recursive, input.glob.as_deref(), limit)?;
+                    ctx.ws
+                        .list(&p, input.recursive, input.glob.as_deref(), limit)?;
                 render(&shown, &entries, truncated, limit)
             }
             // A file (or link) lists as itself, which is what `ls FILE` does too.
             EntryKind::File | EntryKind::Symlink | EntryKind::Other => line(&meta),
         };
-        Ok(ToolOutput { content, provenance: Provenance::Trusted, changes: Vec::new() })
+        Ok(ToolOutput {
+            content,
+            provenance: Provenance::Trusted,
+            changes: Vec::new(),
+        })
     }
 }
 
@@ -118,5 +129,9 @@ fn line(e: &EntryMeta) -> String {
         EntryKind::Symlink => ("link", "-".to_string(), ""),
         EntryKind::Other => ("other", "-".to_string(), ""),
     };
-    format!("{kind:<5} {size:>9}  {}  {}{suffix}", short_time(e.modified), e.display)
+    format!(
+        "{kind:<5} {size:>9}  {}  {}{suffix}",
+        short_time(e.modified),
+        e.display
+    )
 }

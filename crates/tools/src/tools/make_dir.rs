@@ -61,10 +61,15 @@ impl Tool for MakeDir {
         };
         Ok(Prepared {
             kind: ActionKind::FileWrite,
-            effects: vec![Effect::Create { path: shown.clone(), bytes: 0 }],
+            effects: vec![Effect::Create {
+                path: shown.clone(),
+                bytes: 0,
+            }],
             description: format!("create folder {shown}"),
             consequence,
-            preview: Preview::Ops { ops: vec![format!("1. mkdir {shown}")] },
+            preview: Preview::Ops {
+                ops: vec![format!("1. mkdir {shown}")],
+            },
         })
     }
 

@@ -58,7 +58,9 @@ fn plan(input: &serde_json::Value, ctx: &ToolContext) -> Result<Plan, ToolError>
     let from_shown = ctx.ws.display(&from);
     let to_shown = ctx.ws.display(&to);
     if to == from {
-        return Err(ToolError::invalid(format!("`{from_shown}` is already there; nothing to move")));
+        return Err(ToolError::invalid(format!(
+            "`{from_shown}` is already there; nothing to move"
+        )));
     }
     if paths::is_within(&to, &from) {
         return Err(ToolError::invalid(format!(
@@ -85,7 +87,15 @@ fn plan(input: &serde_json::Value, ctx: &ToolContext) -> Result<Plan, ToolError>
         },
         None => None,
     };
-    Ok(Plan { from, to, from_shown, to_shown, kind: meta.kind, size: meta.size, mkdir })
+    Ok(Plan {
+        from,
+        to,
+        from_shown,
+        to_shown,
+        kind: meta.kind,
+        size: meta.size,
+        mkdir,
+    })
 }
 
 impl Tool for MovePath {
@@ -108,12 +118,23 @@ impl Tool for MovePath {
         let mut creates = String::new();
         if let Some(dir) = &plan.mkdir {
             let shown = ctx.ws.display(dir);
-            effects.push(Effect::Create { path: shown.clone(), bytes: 0 });
+            effects.push(Effect::Create {
+                path: shown.clone(),
+                bytes: 0,
+            });
             ops.push(format!("1. mkdir {shown}"));
             creates = format!(", creating folder {shown}");
         }
-        effects.push(Effect::Move { from: plan.from_shown.clone(), to: plan.to_shown.clone() });
-        ops.push(format!("{}. move {} -> {}", ops.len() + 1, plan.from_shown, plan.to_shown));
+        effects.push(Effect::Move {
+            from: plan.from_shown.clone(),
+            to: plan.to_shown.clone(),
+        });
+        ops.push(format!(
+            "{}. move {} -> {}",
+            ops.len() + 1,
+            plan.from_shown,
+            plan.to_shown
+        ));
         let what = match plan.kind {
             EntryKind::Dir => format!("the folder {}", plan.from_shown),
             EntryKind::File | EntryKind::Symlink | EntryKind::Other => {

@@ -43,8 +43,15 @@ pub struct Organize;
 
 /// An op resolved and checked against the simulated tree.
 enum Step {
-    Mkdir { path: WsPath, exists: bool },
-    Move { from: WsPath, to: WsPath, is_dir: bool },
+    Mkdir {
+        path: WsPath,
+        exists: bool,
+    },
+    Move {
+        from: WsPath,
+        to: WsPath,
+        is_dir: bool,
+    },
 }
 
 /// The simulated tree: the real workspace seen through the steps validated so far.
@@ -106,7 +113,9 @@ impl Sim<'_, '_> {
 fn plan(input: &serde_json::Value, ctx: &ToolContext) -> Result<Vec<Step>, ToolError> {
     let input: Input = parse(NAME, input)?;
     if input.ops.is_empty() {
-        return Err(ToolError::invalid("`ops` is empty; give at least one {\"op\":\"move\",…} or {\"op\":\"mkdir\",…}"));
+        return Err(ToolError::invalid(
+            "`ops` is empty; give at least one {\"op\":\"move\",…} or {\"op\":\"mkdir\",…}",
+        ));
     }
     if input.ops.len() > MAX_OPS {
         return Err(ToolError::invalid(format!(
@@ -114,15 +123,15 @@ fn plan(input: &serde_json::Value, ctx: &ToolContext) -> Result<Vec<Step>, ToolE
             input.ops.len()
         )));
     }
-    let mut sim = Sim { ctx, steps: Vec::new() };
+    let mut sim = Sim {
+        ctx,
+        steps: Vec::new(),
+    };
     // Target path -> op number, to name the earlier op in a collision.
     let mut targets: HashMap<WsPath, usize> = HashMap::new();
     for (i, op) in input.ops.iter().enumerate() {
         let n = i + 1;
-        let at = |e: ToolError| match e {
-            ToolError::InvalidInput(m) => ToolError::InvalidInput(format!("op {n}: {m}")),
-            other => other,
-        };
+        let at = |e: ToolError| op_error(n, e);
         let step = match op {
             Op::Mkdir { path } => {
                 let path = paths::resolve(ctx, path).map_err(at)?;
@@ -150,6 +159,14 @@ fn plan(input: &serde_json::Value, ctx: &ToolContext) -> Result<Vec<Step>, ToolE
     Ok(sim.steps)
 }
 
+/// A path of op `n` that cannot be used: say which op, so the model fixes the right one.
+fn op_error(n: usize, e: ToolError) -> ToolError {
+    match e {
+        ToolError::InvalidInput(m) => ToolError::InvalidInput(format!("op {n}: {m}")),
+        other => ToolError::InvalidInput(format!("op {n}: {other}")),
+    }
+}
+
 fn validate_move(
     sim: &Sim,
     targets: &HashMap<WsPath, usize>,
@@ -158,22 +175,23 @@ fn validate_move(
     to: &str,
 ) -> Result<Step, ToolError> {
     let ctx = sim.ctx;
-    let at = |e: ToolError| match e {
-        ToolError::InvalidInput(m) => ToolError::InvalidInput(format!("op {n}: {m}")),
-        other => other,
-    };
+    let at = |e: ToolError| op_error(n, e);
     let from = paths::resolve(ctx, from).map_err(at)?;
     let mut to = paths::resolve(ctx, to).map_err(at)?;
     let from_shown = ctx.ws.display(&from);
     if from.rel().is_empty() {
-        return Err(ToolError::invalid(format!("op {n}: `{from_shown}` is a root folder and cannot be moved")));
+        return Err(ToolError::invalid(format!(
+            "op {n}: `{from_shown}` is a root folder and cannot be moved"
+        )));
     }
     let Some(kind) = sim.state(&from)? else {
         // Never existed: suggest a close name. Existed but an earlier op moved it: say so.
         return Err(if ctx.ws.metadata(&from)?.is_none() {
             at(paths::not_found(ctx, &from))
         } else {
-            ToolError::invalid(format!("op {n}: `{from_shown}` was already moved away by an earlier op"))
+            ToolError::invalid(format!(
+                "op {n}: `{from_shown}` was already moved away by an earlier op"
+            ))
         });
     };
     // Like `mv`: moving onto a folder moves into it.
@@ -182,7 +200,9 @@ fn validate_move(
     }
     let to_shown = ctx.ws.display(&to);
     if to == from {
-        return Err(ToolError::invalid(format!("op {n}: `{from_shown}` is already there; drop this op")));
+        return Err(ToolError::invalid(format!(
+            "op {n}: `{from_shown}` is already there; drop this op"
+        )));
     }
     if paths::is_within(&to, &from) {
         return Err(ToolError::invalid(format!(
@@ -206,7 +226,11 @@ fn validate_move(
             "op {n}: the folder `{shown}` does not exist at this point; add {{\"op\":\"mkdir\",\"path\":\"{shown}\"}} before this op"
         )));
     }
-    Ok(Step::Move { from, to, is_dir: matches!(kind, EntryKind::Dir) })
+    Ok(Step::Move {
+        from,
+        to,
+        is_dir: matches!(kind, EntryKind::Dir),
+    })
 }
 
 impl Tool for Organize {
@@ -231,7 +255,10 @@ impl Tool for Organize {
             match step {
                 Step::Mkdir { path, exists } => {
                     let shown = ctx.ws.display(path);
-                    effects.push(Effect::Create { path: shown.clone(), bytes: 0 });
+                    effects.push(Effect::Create {
+                        path: shown.clone(),
+                        bytes: 0,
+                    });
                     let note = if *exists { " (exists already)" } else { "" };
                     ops.push(format!("{}. mkdir {shown}{note}", i + 1));
                     if !exists {
@@ -281,7 +308,10 @@ impl Tool for Organize {
         for (i, step) in steps.iter().enumerate() {
             let result = match step {
                 Step::Mkdir { exists: true, .. } => Ok(()),
-                Step::Mkdir { path, exists: false } => {
+                Step::Mkdir {
+                    path,
+                    exists: false,
+                } => {
                     let r = txn.make_dir(path);
                     changes.push((ctx.ws.display(path), OutputChange::Created));
                     r

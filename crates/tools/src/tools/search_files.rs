@@ -64,12 +64,20 @@ struct Plan {
 fn plan(input: &serde_json::Value, ctx: &ToolContext) -> Result<Plan, ToolError> {
     let input: Input = parse(NAME, input)?;
     if input.query.is_empty() {
-        return Err(ToolError::invalid("`query` is empty; give the text or pattern to search for"));
+        return Err(ToolError::invalid(
+            "`query` is empty; give the text or pattern to search for",
+        ));
     }
     let p = paths::resolve(ctx, input.path.as_deref().unwrap_or("."))?;
     let meta = paths::existing(ctx, &p)?;
     let (matcher, fell_back) = matcher(&input)?;
-    Ok(Plan { is_dir: matches!(meta.kind, EntryKind::Dir), input, p, matcher, fell_back })
+    Ok(Plan {
+        is_dir: matches!(meta.kind, EntryKind::Dir),
+        input,
+        p,
+        matcher,
+        fell_back,
+    })
 }
 
 fn matcher(input: &Input) -> Result<(RegexMatcher, bool), ToolError> {
@@ -80,7 +88,9 @@ fn matcher(input: &Input) -> Result<(RegexMatcher, bool), ToolError> {
             None => b.case_smart(true),
         };
         // Matches never span lines: the searcher reports lines.
-        b.line_terminator(Some(b'\n')).fixed_strings(literal).build(&input.query)
+        b.line_terminator(Some(b'\n'))
+            .fixed_strings(literal)
+            .build(&input.query)
     };
     match build(input.literal) {
         Ok(m) => Ok((m, false)),
@@ -88,7 +98,9 @@ fn matcher(input: &Input) -> Result<(RegexMatcher, bool), ToolError> {
         Err(_) if !input.literal => build(true)
             .map(|m| (m, true))
             .map_err(|e| ToolError::invalid(format!("`query` cannot be searched for: {e}"))),
-        Err(e) => Err(ToolError::invalid(format!("`query` cannot be searched for: {e}"))),
+        Err(e) => Err(ToolError::invalid(format!(
+            "`query` cannot be searched for: {e}"
+        ))),
     }
 }
 
@@ -108,11 +120,22 @@ impl Tool for SearchFiles {
     fn prepare(&self, input: &serde_json::Value, ctx: &ToolContext) -> Result<Prepared, ToolError> {
         let plan = plan(input, ctx)?;
         let shown = ctx.ws.display(&plan.p);
-        let what = if plan.input.names_only { "file names" } else { "files" };
-        let glob = plan.input.glob.as_ref().map(|g| format!(" matching {g}")).unwrap_or_default();
+        let what = if plan.input.names_only {
+            "file names"
+        } else {
+            "files"
+        };
+        let glob = plan
+            .input
+            .glob
+            .as_ref()
+            .map(|g| format!(" matching {g}"))
+            .unwrap_or_default();
         Ok(Prepared {
             kind: ActionKind::FileRead,
-            effects: vec![Effect::Read { path: shown.clone() }],
+            effects: vec![Effect::Read {
+                path: shown.clone(),
+            }],
             description: format!("search {shown} for `{}`", clip(&plan.input.query, 80)),
             consequence: format!(
                 "searches {what}{glob} under {shown} for `{}`; ignored and hidden files are skipped",
@@ -130,9 +153,14 @@ impl Tool for SearchFiles {
     ) -> Result<ToolOutput, ToolError> {
         let plan = plan(input, ctx)?;
         let shown = ctx.ws.display(&plan.p);
-        let cap = plan.input.max_results.unwrap_or(DEFAULT_HITS).clamp(1, MAX_HITS);
+        let cap = plan
+            .input
+            .max_results
+            .unwrap_or(DEFAULT_HITS)
+            .clamp(1, MAX_HITS);
         let files = if plan.is_dir {
-            ctx.ws.walk_files(&plan.p, plan.input.glob.as_deref(), MAX_FILES)?
+            ctx.ws
+                .walk_files(&plan.p, plan.input.glob.as_deref(), MAX_FILES)?
         } else {
             vec![plan.p.clone()]
         };
@@ -178,7 +206,10 @@ impl Tool for SearchFiles {
 
         let mut notes = Vec::new();
         if plan.fell_back {
-            notes.push("`query` is not a valid regular expression; it was searched for as plain text".to_string());
+            notes.push(
+                "`query` is not a valid regular expression; it was searched for as plain text"
+                    .to_string(),
+            );
         }
         if hits.is_empty() {
             notes.push(format!(
@@ -197,7 +228,9 @@ impl Tool for SearchFiles {
             notes.push(format!("stopped at {cap} matches; narrow the search with `path`, `glob` or a more precise `query`"));
         }
         if files.len() >= MAX_FILES {
-            notes.push(format!("only the first {MAX_FILES} files were searched; narrow with `path` or `glob`"));
+            notes.push(format!(
+                "only the first {MAX_FILES} files were searched; narrow with `path` or `glob`"
+            ));
         }
         if skipped > 0 {
             notes.push(format!(
@@ -214,8 +247,14 @@ impl Tool for SearchFiles {
         let provenance = if plan.input.names_only {
             Provenance::Trusted
         } else {
-            Provenance::Untrusted { source: format!("search:{shown}") }
+            Provenance::Untrusted {
+                source: format!("search:{shown}"),
+            }
         };
-        Ok(ToolOutput { content, provenance, changes: Vec::new() })
+        Ok(ToolOutput {
+            content,
+            provenance,
+            changes: Vec::new(),
+        })
     }
 }

@@ -47,9 +47,15 @@ pub fn parse_plan(input: &serde_json::Value) -> Result<Vec<PlanStep>, ToolError>
         .map(|(i, s)| {
             let title = s.title.trim().to_string();
             if title.is_empty() {
-                return Err(ToolError::invalid(format!("step {} has an empty `title`", i + 1)));
+                return Err(ToolError::invalid(format!(
+                    "step {} has an empty `title`",
+                    i + 1
+                )));
             }
-            Ok(PlanStep { title, status: s.status })
+            Ok(PlanStep {
+                title,
+                status: s.status,
+            })
         })
         .collect()
 }
@@ -70,9 +76,16 @@ impl Tool for UpdatePlan {
         }
     }
 
-    fn prepare(&self, input: &serde_json::Value, _ctx: &ToolContext) -> Result<Prepared, ToolError> {
+    fn prepare(
+        &self,
+        input: &serde_json::Value,
+        _ctx: &ToolContext,
+    ) -> Result<Prepared, ToolError> {
         let steps = parse_plan(input)?;
-        let done = steps.iter().filter(|s| s.status == PlanStepStatus::Done).count();
+        let done = steps
+            .iter()
+            .filter(|s| s.status == PlanStepStatus::Done)
+            .count();
         Ok(Prepared {
             kind: ActionKind::Summarize,
             effects: Vec::new(),

@@ -44,7 +44,9 @@ fn plan(input: &serde_json::Value, ctx: &ToolContext) -> Result<Plan, ToolError>
     let p = paths::resolve(ctx, &input.path)?;
     let shown = ctx.ws.display(&p);
     if p.rel().is_empty() {
-        return Err(ToolError::invalid(format!("`{shown}` is a root folder; give a file path inside it")));
+        return Err(ToolError::invalid(format!(
+            "`{shown}` is a root folder; give a file path inside it"
+        )));
     }
     let existing = ctx.ws.metadata(&p)?;
     match existing.as_ref().map(|m| &m.kind) {
@@ -65,7 +67,12 @@ fn plan(input: &serde_json::Value, ctx: &ToolContext) -> Result<Plan, ToolError>
             )));
         }
     }
-    Ok(Plan { input, p, shown, existing })
+    Ok(Plan {
+        input,
+        p,
+        shown,
+        existing,
+    })
 }
 
 /// The missing folder nearest the root on the way to `p`, if any: it is created with the file.
@@ -106,7 +113,10 @@ impl Tool for WriteFile {
             };
             return Ok(Prepared {
                 kind: ActionKind::FileWrite,
-                effects: vec![Effect::Create { path: shown.clone(), bytes: new.len() as u64 }],
+                effects: vec![Effect::Create {
+                    path: shown.clone(),
+                    bytes: new.len() as u64,
+                }],
                 description: format!("create {shown}"),
                 consequence: format!(
                     "creates {shown} ({}){folder}; reversible: undo removes it",
@@ -117,17 +127,24 @@ impl Tool for WriteFile {
         };
         // Show what changes when the old version is text we can read; otherwise the new text.
         let old_text = if old_meta.size <= ctx.max_read_bytes {
-            ctx.ws.read(&plan.p, ctx.max_read_bytes).ok().and_then(|b| TextReader::decode(&b).ok())
+            ctx.ws
+                .read(&plan.p, ctx.max_read_bytes)
+                .ok()
+                .and_then(|b| TextReader::decode(&b).ok())
         } else {
             None
         };
         let preview = match old_text {
-            Some(old) => Preview::Diff { unified: unified_diff(shown, &old, new) },
+            Some(old) => Preview::Diff {
+                unified: unified_diff(shown, &old, new),
+            },
             None => text_preview(new),
         };
         Ok(Prepared {
             kind: ActionKind::FileWrite,
-            effects: vec![Effect::Modify { path: shown.clone() }],
+            effects: vec![Effect::Modify {
+                path: shown.clone(),
+            }],
             description: format!("overwrite {shown}"),
             consequence: format!(
                 "overwrites {shown} ({}) with {}; reversible: backup kept",
@@ -149,12 +166,22 @@ impl Tool for WriteFile {
         txn.write_file(&plan.p, bytes, plan.input.overwrite)?;
         let size = human_size(bytes.len() as u64);
         let (content, change) = match &plan.existing {
-            None => (format!("created {} ({size})", plan.shown), OutputChange::Created),
+            None => (
+                format!("created {} ({size})", plan.shown),
+                OutputChange::Created,
+            ),
             Some(_) => (
-                format!("overwrote {} ({size}); the previous version is backed up", plan.shown),
+                format!(
+                    "overwrote {} ({size}); the previous version is backed up",
+                    plan.shown
+                ),
                 OutputChange::Modified,
             ),
         };
-        Ok(ToolOutput { content, provenance: Provenance::Trusted, changes: vec![(plan.shown, change)] })
+        Ok(ToolOutput {
+            content,
+            provenance: Provenance::Trusted,
+            changes: vec![(plan.shown, change)],
+        })
     }
 }

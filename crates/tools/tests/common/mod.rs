@@ -27,9 +27,20 @@ impl Env {
         let root = dir.path().join("work");
         std::fs::create_dir(&root).unwrap();
         let restricted: Vec<String> = restricted.iter().map(|s| s.to_string()).collect();
-        let ws = Workspace::open(vec![RootSpec { name: "work".into(), path: root }], &restricted)
-            .unwrap();
-        Env { dir, ws, registry: Registry::builtin(), max_read_bytes: 1024 * 1024 }
+        let ws = Workspace::open(
+            vec![RootSpec {
+                name: "work".into(),
+                path: root,
+            }],
+            &restricted,
+        )
+        .unwrap();
+        Env {
+            dir,
+            ws,
+            registry: Registry::builtin(),
+            max_read_bytes: 1024 * 1024,
+        }
     }
 
     pub fn root(&self) -> PathBuf {
@@ -37,7 +48,10 @@ impl Env {
     }
 
     pub fn ctx(&self) -> ToolContext<'_> {
-        ToolContext { ws: &self.ws, max_read_bytes: self.max_read_bytes }
+        ToolContext {
+            ws: &self.ws,
+            max_read_bytes: self.max_read_bytes,
+        }
     }
 
     /// Write a file (and its folders) directly, as the person would.
@@ -66,7 +80,10 @@ impl Env {
     }
 
     pub fn prepare(&self, tool: &str, input: Value) -> Result<Prepared, ToolError> {
-        let tool = self.registry.get(tool).unwrap_or_else(|| panic!("no tool {tool}"));
+        let tool = self
+            .registry
+            .get(tool)
+            .unwrap_or_else(|| panic!("no tool {tool}"));
         tool.prepare(&input, &self.ctx())
     }
 
@@ -76,7 +93,11 @@ impl Env {
         let prepared = self.prepare(tool, input.clone())?;
         let n = ACTIONS.fetch_add(1, Ordering::SeqCst);
         let mut txn = self.ws.begin("t-test", &format!("a{n}"), &prepared.effects);
-        let out = self.registry.get(tool).unwrap().execute(&input, &self.ctx(), &mut txn)?;
+        let out = self
+            .registry
+            .get(tool)
+            .unwrap()
+            .execute(&input, &self.ctx(), &mut txn)?;
         Ok((prepared, out))
     }
 
@@ -89,17 +110,27 @@ impl Env {
     ) -> Result<ToolOutput, ToolError> {
         let n = ACTIONS.fetch_add(1, Ordering::SeqCst);
         let mut txn = self.ws.begin("t-test", &format!("a{n}"), allowed);
-        self.registry.get(tool).unwrap().execute(&input, &self.ctx(), &mut txn)
+        self.registry
+            .get(tool)
+            .unwrap()
+            .execute(&input, &self.ctx(), &mut txn)
     }
 
     /// Every file and folder under the root (except .cowork), with file contents.
     pub fn tree(&self) -> Vec<(String, Option<Vec<u8>>)> {
         fn walk(base: &Path, dir: &Path, out: &mut Vec<(String, Option<Vec<u8>>)>) {
-            let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap()).collect();
+            let mut entries: Vec<_> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap())
+                .collect();
             entries.sort_by_key(|e| e.file_name());
             for e in entries {
                 let path = e.path();
-                let rel = path.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+                let rel = path
+                    .strip_prefix(base)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 if rel == ".cowork" {
                     continue;
                 }
