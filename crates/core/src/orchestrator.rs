@@ -6,8 +6,8 @@ use cowork_audit::AuditKind;
 use cowork_models::ToolCall;
 use cowork_policy::{PathFacts, PolicyRequest};
 use cowork_protocol::{
-    ActionKind, ActionProposal, ActionRef, DecidedBy, Decision, DecisionOption, Effect, Event,
-    GrantScope, Output, OutputChange, PlanStep, Provenance, TaskStop, Verdict, VerdictDecision,
+    ActionProposal, ActionRef, DecidedBy, Decision, DecisionOption, Effect, Event,
+    GrantScope, Output, OutputChange, Provenance, TaskStop, Verdict, VerdictDecision,
 };
 use cowork_tools::{Prepared, Tool, ToolContext};
 
@@ -317,10 +317,7 @@ impl<'a> Orchestrator<'a> {
             }
             self.run.outputs.push(out);
         }
-        if staged.prepared.kind == ActionKind::Summarize
-            && let Some(steps) = staged.input.get("steps").and_then(|s| serde_json::from_value::<Vec<PlanStep>>(s.clone()).ok())
-        {
-            self.run.plan_steps = steps.len();
+        if let Some(steps) = output.plan.clone() {
             self.run.emit(Event::PlanUpdated { steps });
         }
         let summary = output.content.lines().next().unwrap_or("done").chars().take(160).collect();

@@ -99,7 +99,6 @@ pub(crate) fn spawn(session: Arc<SessionInner>, text: String) -> TaskHandle {
             failures: HashMap::new(),
             outputs: Vec::new(),
             skipped: Vec::new(),
-            plan_steps: 0,
             planned: Vec::new(),
         };
         let summary = run.run(text).await;
@@ -127,7 +126,6 @@ pub(crate) struct TaskRun {
     pub failures: HashMap<String, u32>,
     pub outputs: Vec<Output>,
     pub skipped: Vec<ActionRef>,
-    pub plan_steps: usize,
     /// In plan mode: the proposed changes, numbered in the saved plan.
     pub planned: Vec<String>,
 }

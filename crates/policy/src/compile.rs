@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 
 use cowork_protocol::{ApprovalMode, Principle};
 
-use crate::merge::EffectiveConfig;
+use crate::layer::Layer;
+use crate::merge::{EffectiveConfig, Sourced};
 
 /// Which policy set a rule belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +144,20 @@ fn string_set<T: ToString>(items: impl IntoIterator<Item = T>) -> String {
     format!("[{}]", items.join(", "))
 }
 
+/// Items for a human sentence: `.md, .txt`.
+fn plain_list<T: ToString>(items: impl IntoIterator<Item = T>) -> String {
+    let items: Vec<String> = items.into_iter().map(|i| i.to_string()).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// "by default" or "by organization (/etc/cowork/policy.toml)", for reasons.
+fn set_by<T>(s: &Sourced<T>) -> String {
+    match s.layer {
+        Layer::Constitution => "by default".to_string(),
+        _ => format!("by {}", s.source()),
+    }
+}
+
 fn mode_is(mode: ApprovalMode) -> String {
     format!("context.mode == \"{}\"", mode.as_str())
 }
@@ -179,9 +194,9 @@ pub(crate) fn builtin_rules(cfg: &EffectiveConfig) -> Vec<BuiltinRule> {
                 Deny,
                 None,
                 format!(
-                    "the file type is not in files.allowed_file_types {} set by {}",
-                    string_set(types),
-                    cfg.allowed_file_types.source()
+                    "the file type is not in files.allowed_file_types {} set {}",
+                    plain_list(types),
+                    set_by(&cfg.allowed_file_types)
                 ),
                 condition,
             )
@@ -194,7 +209,7 @@ pub(crate) fn builtin_rules(cfg: &EffectiveConfig) -> Vec<BuiltinRule> {
         "limits.max_file_size_mb",
         Deny,
         Some(Principle::Safety),
-        format!("the file is larger than limits.max_file_size_mb = {mb} MB set by {}", cfg.max_file_size_mb.source()),
+        format!("the file is larger than limits.max_file_size_mb = {mb} MB set {}", set_by(&cfg.max_file_size_mb)),
         format!(
             "(context.effect == \"create\" || context.effect == \"modify\" || \
              ((context.effect == \"read\" || context.effect == \"move\") && !context.is_dir)) && context.size_bytes > {limit}"
@@ -218,9 +233,9 @@ pub(crate) fn builtin_rules(cfg: &EffectiveConfig) -> Vec<BuiltinRule> {
                 Deny,
                 None,
                 format!(
-                    "the destination is not in network.allowed_domains {} set by {}",
-                    string_set(&list.value),
-                    list.source()
+                    "the destination is not in network.allowed_domains {} set {}",
+                    plain_list(&list.value),
+                    set_by(list)
                 ),
                 format!("context.effect == \"egress\" && !({any})"),
             )
@@ -271,9 +286,9 @@ pub(crate) fn builtin_rules(cfg: &EffectiveConfig) -> Vec<BuiltinRule> {
             Deny,
             Some(Principle::MinimalFootprint),
             format!(
-                "the path is inside a restricted folder {} set by {}; restricted folders are invisible (C1)",
-                string_set(&relative),
-                cfg.restricted_folders.source()
+                "the path is inside a restricted folder {} set {}; restricted folders are invisible (C1)",
+                plain_list(&relative),
+                set_by(&cfg.restricted_folders)
             ),
             tests.join(" || "),
         ).only(&[], On::Files));
@@ -307,9 +322,9 @@ pub(crate) fn builtin_rules(cfg: &EffectiveConfig) -> Vec<BuiltinRule> {
             Ask,
             None,
             format!(
-                "approval.require_approval {} set by {} requires approval",
-                string_set(&require.value),
-                require.source()
+                "approval.require_approval {} set {} requires approval",
+                plain_list(&require.value),
+                set_by(require)
             ),
             format!("{}.contains(context.kind)", string_set(&require.value)),
         ));
@@ -355,9 +370,9 @@ pub(crate) fn builtin_rules(cfg: &EffectiveConfig) -> Vec<BuiltinRule> {
             Allow,
             None,
             format!(
-                "approval.auto_approve {} set by {} lets this kind run in auto and unattended modes",
-                string_set(&auto.value),
-                auto.source()
+                "approval.auto_approve {} set {} lets this kind run in auto and unattended modes",
+                plain_list(&auto.value),
+                set_by(auto)
             ),
             format!(
                 "({} || {}) && {}.contains(context.kind)",

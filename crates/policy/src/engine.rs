@@ -58,9 +58,10 @@ struct Rule {
     rank: usize,
 }
 
-/// One firing rule for one effect; `note` explains a rule that failed to evaluate.
+/// One firing rule for one effect (`None`: nothing decided, so `default.ask`); `note`
+/// explains a rule that failed to evaluate.
 struct Hit<'a> {
-    rule: &'a Rule,
+    rule: Option<&'a Rule>,
     note: Option<String>,
 }
 
@@ -113,14 +114,13 @@ pub struct PolicyEngine {
     target_type: EntityTypeName,
 }
 
-/// Rules that are not Cedar policies because they decide when no policy can.
-static DEFAULT_ASK: Rule = Rule {
-    id: String::new(),
-    principle: None,
-    reason: String::new(),
-    explicit_allow: false,
-    rank: usize::MAX,
-};
+impl std::fmt::Debug for PolicyEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PolicyEngine")
+            .field("rules", &self.rule_ids())
+            .finish_non_exhaustive()
+    }
+}
 
 fn type_name(name: &str) -> Result<EntityTypeName, PolicyError> {
     EntityTypeName::from_str(name).map_err(|e| PolicyError::Internal {
@@ -282,16 +282,16 @@ impl PolicyEngine {
                 continue;
             }
             for hit in hits {
-                let (id, reason) = if std::ptr::eq(hit.rule, &DEFAULT_ASK) {
-                    (
+                let (id, principle, reason) = match hit.rule {
+                    Some(rule) => (rule.id.clone(), rule.principle, rule.reason.clone()),
+                    None => (
                         "default.ask".to_string(),
+                        None,
                         format!(
                             "no rule allows {} in {} mode, so it asks",
                             req.kind, req.mode
                         ),
-                    )
-                } else {
-                    (hit.rule.id.clone(), hit.rule.reason.clone())
+                    ),
                 };
                 let reason = match hit.note {
                     Some(note) => format!("{reason} [{note}]"),
@@ -302,9 +302,7 @@ impl PolicyEngine {
                     .find(|(i, _, r, _)| *i == id && *r == reason)
                 {
                     Some(entry) => entry.3.push(effect.to_string()),
-                    None => {
-                        deciding.push((id, hit.rule.principle, reason, vec![effect.to_string()]))
-                    }
+                    None => deciding.push((id, principle, reason, vec![effect.to_string()])),
                 }
             }
         }
@@ -354,7 +352,11 @@ impl PolicyEngine {
             return Ok((VerdictDecision::Ask, asks));
         }
         let (allows, _allow_errors) = self.fired(&sets.allow, &request);
-        if is_egress && !allows.iter().any(|h| h.rule.explicit_allow) {
+        if is_egress
+            && !allows
+                .iter()
+                .any(|h| h.rule.is_some_and(|r| r.explicit_allow))
+        {
             let (c2, c2_errors) = self.fired(&sets.egress_ask, &request);
             asks.extend(c2.into_iter().chain(c2_errors));
         }
@@ -367,7 +369,7 @@ impl PolicyEngine {
         Ok((
             VerdictDecision::Ask,
             vec![Hit {
-                rule: &DEFAULT_ASK,
+                rule: None,
                 note: None,
             }],
         ))
@@ -383,16 +385,19 @@ impl PolicyEngine {
         let mut fired: Vec<Hit<'_>> = diagnostics
             .reason()
             .filter_map(|id| self.rules.get(id))
-            .map(|rule| Hit { rule, note: None })
+            .map(|rule| Hit {
+                rule: Some(rule),
+                note: None,
+            })
             .collect();
         // Cedar reports reasons as a set: keep compile order so verdicts are stable.
-        fired.sort_by_key(|h| h.rule.rank);
+        fired.sort_by_key(|h| h.rule.map_or(usize::MAX, |r| r.rank));
         let errors = diagnostics
             .errors()
             .filter_map(|e| {
                 let cedar_policy::AuthorizationError::PolicyEvaluationError(e) = e;
                 self.rules.get(e.policy_id()).map(|rule| Hit {
-                    rule,
+                    rule: Some(rule),
                     note: Some(format!(
                         "could not be evaluated: {}; counted as ask",
                         e.inner()

@@ -59,6 +59,8 @@ pub struct ToolOutput {
     pub provenance: Provenance,
     /// Files created, modified, moved (the new path) or deleted, by display path.
     pub changes: Vec<(String, OutputChange)>,
+    /// A new plan for the task (only `update_plan` sets it); the core announces it as `plan_updated`.
+    pub plan: Option<Vec<cowork_protocol::PlanStep>>,
 }
 
 /// What a tool may use while it prepares and runs.

@@ -100,6 +100,7 @@ impl Tool for DeletePath {
             content: format!("moved {shown} to the trash (cowork undo restores it)"),
             provenance: Provenance::Trusted,
             changes: vec![(shown, OutputChange::Deleted)],
+            plan: None,
         })
     }
 }

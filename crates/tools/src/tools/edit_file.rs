@@ -193,6 +193,7 @@ impl Tool for EditFile {
             ),
             provenance: Provenance::Trusted,
             changes: vec![(edit.shown, OutputChange::Modified)],
+            plan: None,
         })
     }
 }

@@ -104,6 +104,7 @@ impl Tool for ListDir {
             content,
             provenance: Provenance::Trusted,
             changes: Vec::new(),
+            plan: None,
         })
     }
 }

@@ -85,6 +85,7 @@ impl Tool for MakeDir {
                 content: format!("the folder {shown} already exists"),
                 provenance: Provenance::Trusted,
                 changes: Vec::new(),
+                plan: None,
             });
         }
         txn.make_dir(&p)?;
@@ -92,6 +93,7 @@ impl Tool for MakeDir {
             content: format!("created the folder {shown}"),
             provenance: Provenance::Trusted,
             changes: vec![(shown, OutputChange::Created)],
+            plan: None,
         })
     }
 }

@@ -168,6 +168,7 @@ impl Tool for MovePath {
             content: format!("moved {} to {}", plan.from_shown, plan.to_shown),
             provenance: Provenance::Trusted,
             changes: vec![(plan.to_shown, OutputChange::Moved)],
+            plan: None,
         })
     }
 }

@@ -336,6 +336,7 @@ impl Tool for Organize {
             content: format!("organized: {} done", plural(steps.len(), "op", "ops")),
             provenance: Provenance::Trusted,
             changes,
+            plan: None,
         })
     }
 }

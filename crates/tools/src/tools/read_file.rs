@@ -140,6 +140,7 @@ impl Tool for ReadFile {
                 source: format!("file:{shown}"),
             },
             changes: Vec::new(),
+            plan: None,
         })
     }
 }

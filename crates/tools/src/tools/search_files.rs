@@ -255,6 +255,7 @@ impl Tool for SearchFiles {
             content,
             provenance,
             changes: Vec::new(),
+            plan: None,
         })
     }
 }

@@ -104,11 +104,12 @@ impl Tool for UpdatePlan {
         _ctx: &ToolContext,
         _txn: &mut ActionTxn<'_>,
     ) -> Result<ToolOutput, ToolError> {
-        parse_plan(input)?;
+        let steps = parse_plan(input)?;
         Ok(ToolOutput {
             content: "plan updated".to_string(),
             provenance: Provenance::Trusted,
             changes: Vec::new(),
+            plan: Some(steps),
         })
     }
 }

@@ -182,6 +182,7 @@ impl Tool for WriteFile {
             content,
             provenance: Provenance::Trusted,
             changes: vec![(plan.shown, change)],
+            plan: None,
         })
     }
 }
