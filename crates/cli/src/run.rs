@@ -23,7 +23,7 @@ pub struct RunArgs {
     #[arg(short = 'm', long = "model", value_name = "SPEC", env = "COWORK_MODEL")]
     pub model: Option<String>,
     /// interactive | auto | unattended | plan | read-only (can only tighten the config)
-    #[arg(long = "approval", value_name = "MODE")]
+    #[arg(long = "approval", value_name = "MODE", value_parser = ["interactive", "auto", "unattended", "plan", "read-only"])]
     pub approval: Option<String>,
     /// Answer every ask without a person: approve | reject
     #[arg(long = "on-ask", value_name = "ANSWER", value_parser = ["approve", "reject"])]
@@ -103,10 +103,7 @@ async fn run_async(args: RunArgs, forced_mode: Option<ApprovalMode>) -> Result<u
 }
 
 fn build_session(args: &RunArgs, forced_mode: Option<ApprovalMode>) -> Result<Session> {
-    let spec = args
-        .model
-        .as_deref()
-        .context("no model given: pass --model SPEC, e.g. --model tape:examples/quarterly/tape.yaml")?;
+    let spec = args.model.as_deref().ok_or(cowork_core::CoreError::NoModel)?;
     let model = ModelSpec::parse(spec)?.build()?;
     let mut builder = Session::builder().model(model);
     if args.folders.is_empty() {

@@ -13,6 +13,8 @@ impl Env {
         let env = Env { dir: tempfile::tempdir().unwrap() };
         std::fs::create_dir_all(env.ws()).unwrap();
         std::fs::write(env.ws().join("notes.md"), "meeting notes\n").unwrap();
+        // An empty organization policy: the built-in defaults apply.
+        std::fs::write(env.dir.path().join("org-policy.toml"), "").unwrap();
         env
     }
     fn ws(&self) -> PathBuf {
@@ -30,7 +32,7 @@ impl Env {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_cowork"));
         cmd.env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("COWORK_ORG_POLICY", self.dir.path().join("no-org-policy.toml"))
+            .env("COWORK_ORG_POLICY", self.dir.path().join("org-policy.toml"))
             .env("NO_COLOR", "1")
             .env_remove("COWORK_MODEL")
             .current_dir(self.dir.path())

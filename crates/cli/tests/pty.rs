@@ -32,12 +32,13 @@ fn interactive_prompt_approve_modify_reject() {
     let editor = dir.path().join("editor.sh");
     std::fs::write(&editor, "#!/bin/sh\nsed -i 's/All good/Edited by hand/' \"$1\"\n").unwrap();
     make_executable(&editor);
+    std::fs::write(dir.path().join("org.toml"), "").unwrap();
 
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cowork"));
     cmd.args(["run", "-f", ws.to_str().unwrap(), "-m", &format!("tape:{}", tape.display()), "write files"])
         .env("XDG_DATA_HOME", dir.path().join("data"))
         .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .env("COWORK_ORG_POLICY", dir.path().join("none.toml"))
+        .env("COWORK_ORG_POLICY", dir.path().join("org.toml"))
         .env("EDITOR", &editor)
         .env("NO_COLOR", "1");
     let mut p = Session::spawn(cmd).unwrap();

@@ -6,7 +6,7 @@ use cowork_audit::AuditKind;
 use cowork_models::ToolCall;
 use cowork_policy::{PathFacts, PolicyRequest};
 use cowork_protocol::{
-    ActionProposal, ActionRef, DecidedBy, Decision, DecisionOption, Effect, Event,
+    ActionProposal, ActionRef, ApprovalMode, DecidedBy, Decision, DecisionOption, Effect, Event,
     GrantScope, Output, OutputChange, Provenance, TaskStop, Verdict, VerdictDecision,
 };
 use cowork_tools::{Prepared, Tool, ToolContext};
@@ -91,7 +91,13 @@ impl<'a> Orchestrator<'a> {
         let mut reasks = 0;
         let decided_by;
         loop {
-            let options = self.options(&staged);
+            // A grant or a mode that never waits settles an ask without the person.
+            let grant = match staged.verdict.decision {
+                VerdictDecision::Ask => self.find_grant(&staged),
+                VerdictDecision::Allow | VerdictDecision::Deny => None,
+            };
+            let waits = grant.is_none() && mode_waits(session.config.mode.value);
+            let options = if waits { self.options(&staged) } else { Vec::new() };
             let proposal = self.proposal(&id, call, reason, &staged, options);
             self.audit_proposed(&proposal);
             self.run.emit(Event::ActionProposed { action: Box::new(proposal.clone()) });
@@ -113,26 +119,25 @@ impl<'a> Orchestrator<'a> {
                 }
                 VerdictDecision::Ask => {}
             }
-            let grant = self.find_grant(&staged);
             if let Some(grant) = grant {
                 decided_by = DecidedBy::Grant;
                 self.decided(&id, call, Decision::Approve, decided_by, Some(grant));
                 break;
             }
             match session.config.mode.value {
-                cowork_protocol::ApprovalMode::Plan => {
+                ApprovalMode::Plan => {
                     self.decided(&id, call, Decision::Reject { reason: "plan mode".into() }, DecidedBy::Mode, None);
                     self.run.planned.push(format!("{} — {}", staged.prepared.description, staged.prepared.consequence));
                     let step = self.run.planned.len();
                     return self.skip(&id, call, format!("plan mode: not executed; recorded as step {step} of the plan. Continue planning the remaining steps."));
                 }
-                cowork_protocol::ApprovalMode::Unattended => {
+                ApprovalMode::Unattended => {
                     self.decided(&id, call, Decision::Reject { reason: "needs approval; unattended run".into() }, DecidedBy::Mode, None);
                     return self.skip(&id, call, "skipped: this action needs the person's approval and this run is unattended; it is reported at the end. Continue with what you can do.".to_string());
                 }
-                cowork_protocol::ApprovalMode::Interactive
-                | cowork_protocol::ApprovalMode::Auto
-                | cowork_protocol::ApprovalMode::ReadOnly => {}
+                ApprovalMode::Interactive
+                | ApprovalMode::Auto
+                | ApprovalMode::ReadOnly => {}
             }
 
             let decision = self.await_decision(&proposal).await;
@@ -406,6 +411,14 @@ impl<'a> Orchestrator<'a> {
             });
         }
         outcome
+    }
+}
+
+/// Whether an ask in this mode waits for the person (plan and unattended never do).
+fn mode_waits(mode: ApprovalMode) -> bool {
+    match mode {
+        ApprovalMode::Interactive | ApprovalMode::Auto | ApprovalMode::ReadOnly => true,
+        ApprovalMode::Plan | ApprovalMode::Unattended => false,
     }
 }
 

@@ -141,8 +141,10 @@ async fn approve_for_task_grants_the_rest_of_the_task() {
     assert_eq!(decided_by(&events), vec![DecidedBy::User, DecidedBy::Grant]);
     assert_eq!(h.read("b.md").as_deref(), Some("b"));
     // A task grant does not outlive its task.
+    std::fs::remove_file(h.root.join("a.md")).unwrap();
+    std::fs::remove_file(h.root.join("b.md")).unwrap();
     let (_, asks, _) = drive(&session, "again", approve).await;
-    assert_eq!(asks.len(), 1);
+    assert_eq!(asks.len(), 2);
 }
 
 #[tokio::test]
