@@ -31,17 +31,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 println!("asks: {} ({})", action.description, action.consequence);
                 // A real embedder would show this to the person; here: approve writes, reject deletes.
                 let decision = if action.kind == cowork_core::protocol::ActionKind::FileDelete {
-                    Decision::Reject { reason: "keep everything for now".into() }
+                    Decision::Reject {
+                        reason: "keep everything for now".into(),
+                    }
                 } else {
                     Decision::Approve
                 };
                 task.decide(action.id.clone(), decision)?;
             }
-            Event::ActionProposed { action } if action.verdict.decision == VerdictDecision::Allow => {
+            Event::ActionProposed { action }
+                if action.verdict.decision == VerdictDecision::Allow =>
+            {
                 println!("runs: {}", action.description)
             }
             Event::TaskFinished { summary, .. } => {
-                println!("stopped: {:?} after {} actions", summary.stop, summary.actions);
+                println!(
+                    "stopped: {:?} after {} actions",
+                    summary.stop, summary.actions
+                );
             }
             _ => {}
         }

@@ -6,20 +6,32 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use cowork_audit::{AuditEntry, AuditKind, AuditLog, AuditOptions, VerifyReport};
 use cowork_fs::{RootSpec, UndoTarget, Workspace};
-use cowork_policy::{ConfigSources, EffectiveConfig, FlagOverrides, PathFacts, PolicyEngine, PolicyRequest};
+use cowork_policy::{
+    ConfigSources, EffectiveConfig, FlagOverrides, PathFacts, PolicyEngine, PolicyRequest,
+};
 use cowork_protocol::{ActionKind, ApprovalMode, Effect, EgressChannel};
 
 use crate::WorkspaceArg;
 
 fn open_workspace(dir: &Path) -> Result<Workspace> {
-    let path = std::fs::canonicalize(dir).with_context(|| format!("cannot open the folder {}", dir.display()))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "root".into());
+    let path = std::fs::canonicalize(dir)
+        .with_context(|| format!("cannot open the folder {}", dir.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "root".into());
     Ok(Workspace::open(vec![RootSpec { name, path }], &[])?)
 }
 
 fn effective_config(dir: &Path, extra: Option<PathBuf>) -> Result<EffectiveConfig> {
     let sources = ConfigSources::discover(dir);
-    let layers = cowork_policy::load_layers(&sources, &FlagOverrides { mode: None, extra_config: extra })?;
+    let layers = cowork_policy::load_layers(
+        &sources,
+        &FlagOverrides {
+            mode: None,
+            extra_config: extra,
+        },
+    )?;
     Ok(cowork_policy::merge(&layers)?)
 }
 
@@ -28,12 +40,21 @@ fn audit_path(config: &EffectiveConfig) -> PathBuf {
         .audit_path
         .value
         .clone()
-        .map(|p| if p.extension().is_some() { p } else { p.join("audit.jsonl") })
+        .map(|p| {
+            if p.extension().is_some() {
+                p
+            } else {
+                p.join("audit.jsonl")
+            }
+        })
         .unwrap_or_else(cowork_audit::default_audit_path)
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(value).context("cannot encode JSON")?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).context("cannot encode JSON")?
+    );
     Ok(())
 }
 
@@ -68,7 +89,13 @@ pub fn undo(args: UndoArgs) -> Result<u8> {
     };
     let config = effective_config(&args.ws.folder, None)?;
     if config.audit_enabled.value {
-        let log = AuditLog::open(&audit_path(&config), AuditOptions { include_content: false, retention_days: None })?;
+        let log = AuditLog::open(
+            &audit_path(&config),
+            AuditOptions {
+                include_content: false,
+                retention_days: None,
+            },
+        )?;
         for action in &report.actions {
             log.append(AuditEntry {
                 kind: AuditKind::ActionUndone,
@@ -81,14 +108,24 @@ pub fn undo(args: UndoArgs) -> Result<u8> {
                 verdict: None,
                 decided_by: Some(cowork_protocol::DecidedBy::User),
                 content: None,
-                detail: Some(serde_json::json!({ "force": args.force, "restored": report.restored })),
+                detail: Some(
+                    serde_json::json!({ "force": args.force, "restored": report.restored }),
+                ),
             })?;
         }
     }
     if report.actions.is_empty() {
         println!("nothing to undo");
     } else {
-        println!("undid {} action(s){}", report.actions.len(), report.task.as_deref().map(|t| format!(" of task {t}")).unwrap_or_default());
+        println!(
+            "undid {} action(s){}",
+            report.actions.len(),
+            report
+                .task
+                .as_deref()
+                .map(|t| format!(" of task {t}"))
+                .unwrap_or_default()
+        );
         for path in &report.restored {
             println!("  restored {path}");
         }
@@ -116,7 +153,10 @@ pub fn history(args: HistoryArgs) -> Result<u8> {
     if let Some(task) = &args.task {
         tasks.retain(|t| &t.task == task);
         if tasks.is_empty() {
-            bail!("no task {task} in the journal of {}", args.ws.folder.display());
+            bail!(
+                "no task {task} in the journal of {}",
+                args.ws.folder.display()
+            );
         }
     }
     if args.json {
@@ -129,7 +169,11 @@ pub fn history(args: HistoryArgs) -> Result<u8> {
     for task in &tasks {
         println!("task {} · {}", task.task, task.started);
         for action in &task.actions {
-            println!("  action {}{}", action.action, if action.undone { " (undone)" } else { "" });
+            println!(
+                "  action {}{}",
+                action.action,
+                if action.undone { " (undone)" } else { "" }
+            );
             for op in &action.ops {
                 println!("    {}", describe_op(op));
             }
@@ -143,7 +187,10 @@ fn describe_op(op: &cowork_fs::JournalOp) -> String {
     match op {
         JournalOp::Created { path, .. } => format!("created {path}"),
         JournalOp::CreatedDir { path } => format!("created folder {path}"),
-        JournalOp::Modified { path, before, .. } => format!("modified {path} (backup {})", &before[..before.len().min(12)]),
+        JournalOp::Modified { path, before, .. } => format!(
+            "modified {path} (backup {})",
+            &before[..before.len().min(12)]
+        ),
         JournalOp::Deleted { path, trash, .. } => format!("deleted {path} (in trash: {trash})"),
         JournalOp::Moved { from, to } => format!("moved {from} -> {to}"),
     }
@@ -178,7 +225,14 @@ pub fn grants(args: GrantsArgs) -> Result<u8> {
                 println!("no grants");
             }
             for g in store.list() {
-                println!("{}  {} on {}  ({}, expires {})", g.id, g.kind, g.pattern, g.scope.as_str(), g.expires.as_deref().unwrap_or("never"));
+                println!(
+                    "{}  {} on {}  ({}, expires {})",
+                    g.id,
+                    g.kind,
+                    g.pattern,
+                    g.scope.as_str(),
+                    g.expires.as_deref().unwrap_or("never")
+                );
             }
         }
         GrantsCommand::Revoke { id } => {
@@ -214,7 +268,13 @@ pub fn trash(args: TrashArgs) -> Result<u8> {
                 println!("the trash is empty");
             }
             for e in entries {
-                println!("{}  (task {}, action {})  {}", e.original, e.task, e.action, e.trash_path.display());
+                println!(
+                    "{}  (task {}, action {})  {}",
+                    e.original,
+                    e.task,
+                    e.action,
+                    e.trash_path.display()
+                );
             }
         }
         TrashCommand::Empty => println!("removed {} item(s) from the trash", ws.trash_empty()?),
@@ -263,12 +323,26 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
                 None => default_log()?,
             };
             match cowork_audit::verify(&path)? {
-                VerifyReport::Intact { records, first_seq, last_seq } => {
-                    println!("ok: {} intact ({records} records, seq {first_seq}..{last_seq})", path.display());
+                VerifyReport::Intact {
+                    records,
+                    first_seq,
+                    last_seq,
+                } => {
+                    println!(
+                        "ok: {} intact ({records} records, seq {first_seq}..{last_seq})",
+                        path.display()
+                    );
                     Ok(0)
                 }
-                VerifyReport::Broken { seq, problem, detail } => {
-                    println!("TAMPERED: {}: first bad record seq {seq}: {problem:?}: {detail}", path.display());
+                VerifyReport::Broken {
+                    seq,
+                    problem,
+                    detail,
+                } => {
+                    println!(
+                        "TAMPERED: {}: first bad record seq {seq}: {problem:?}: {detail}",
+                        path.display()
+                    );
                     Ok(crate::exit::FAILED)
                 }
             }
@@ -284,10 +358,20 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
             }
             for r in &records {
                 if json {
-                    println!("{}", serde_json::to_string(r).context("cannot encode a record")?);
+                    println!(
+                        "{}",
+                        serde_json::to_string(r).context("cannot encode a record")?
+                    );
                 } else {
-                    let verdict = r.verdict.as_ref().map(|v| format!(" {:?} by {}", v.decision, v.rules.join(","))).unwrap_or_default();
-                    let decided = r.decided_by.map(|d| format!(" decided_by={d:?}")).unwrap_or_default();
+                    let verdict = r
+                        .verdict
+                        .as_ref()
+                        .map(|v| format!(" {:?} by {}", v.decision, v.rules.join(",")))
+                        .unwrap_or_default();
+                    let decided = r
+                        .decided_by
+                        .map(|d| format!(" decided_by={d:?}"))
+                        .unwrap_or_default();
                     println!(
                         "{:>5} {} {:<16} {} {} {}{}{}",
                         r.seq,
@@ -311,10 +395,14 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
             let records = cowork_audit::read_records(&path)?;
             let stdout = std::io::stdout();
             if format == "csv" {
-                cowork_audit::export_csv(&records, stdout.lock()).context("cannot write the export")?;
+                cowork_audit::export_csv(&records, stdout.lock())
+                    .context("cannot write the export")?;
             } else {
                 for r in &records {
-                    println!("{}", serde_json::to_string(r).context("cannot encode a record")?);
+                    println!(
+                        "{}",
+                        serde_json::to_string(r).context("cannot encode a record")?
+                    );
                 }
             }
             Ok(0)
@@ -367,7 +455,12 @@ pub fn policy(args: PolicyArgs) -> Result<u8> {
     match args.command {
         PolicyCommand::Check { file } => match cowork_policy::check_file(&file) {
             Ok(report) => {
-                println!("ok: {} — {} rules, {} organization Cedar policies", file.display(), report.rules.len(), report.cedar_policies);
+                println!(
+                    "ok: {} — {} rules, {} organization Cedar policies",
+                    file.display(),
+                    report.rules.len(),
+                    report.cedar_policies
+                );
                 for note in &report.notes {
                     println!("  note: {note}");
                 }
@@ -383,7 +476,9 @@ pub fn policy(args: PolicyArgs) -> Result<u8> {
             let engine = PolicyEngine::new(&config)?;
             let kind: ActionKind = a.kind.parse().map_err(|e| anyhow::anyhow!("--kind: {e}"))?;
             let mode = match &a.mode {
-                Some(m) => m.parse::<ApprovalMode>().map_err(|e| anyhow::anyhow!("--mode: {e}"))?,
+                Some(m) => m
+                    .parse::<ApprovalMode>()
+                    .map_err(|e| anyhow::anyhow!("--mode: {e}"))?,
                 None => config.mode.value,
             };
             let effect = match (&a.destination, &a.path) {
@@ -398,18 +493,31 @@ pub fn policy(args: PolicyArgs) -> Result<u8> {
                 },
                 (None, Some(path)) => match kind {
                     ActionKind::FileDelete => Effect::Delete { path: path.clone() },
-                    ActionKind::FileWrite | ActionKind::Draft | ActionKind::EmailDraft | ActionKind::CalendarWrite => {
-                        Effect::Create { path: path.clone(), bytes: a.size }
-                    }
+                    ActionKind::FileWrite
+                    | ActionKind::Draft
+                    | ActionKind::EmailDraft
+                    | ActionKind::CalendarWrite => Effect::Create {
+                        path: path.clone(),
+                        bytes: a.size,
+                    },
                     _ => Effect::Read { path: path.clone() },
                 },
                 (None, None) => bail!("describe the target with --path PATH or --destination HOST"),
             };
-            let ext = a.path.as_deref().and_then(|p| Path::new(p).extension()).map(|e| format!(".{}", e.to_string_lossy().to_lowercase()));
+            let ext = a
+                .path
+                .as_deref()
+                .and_then(|p| Path::new(p).extension())
+                .map(|e| format!(".{}", e.to_string_lossy().to_lowercase()));
             let facts: Vec<PathFacts> = effect
                 .paths()
                 .iter()
-                .map(|_| PathFacts { is_dir: false, exists: true, ext: ext.clone(), size: a.size })
+                .map(|_| PathFacts {
+                    is_dir: false,
+                    exists: true,
+                    ext: ext.clone(),
+                    size: a.size,
+                })
                 .collect();
             let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
             let effects = [effect];
@@ -424,10 +532,21 @@ pub fn policy(args: PolicyArgs) -> Result<u8> {
             });
             println!("verdict: {:?}", verdict.decision);
             for (i, rule) in verdict.rules.iter().enumerate() {
-                println!("  rule {rule}: {}", verdict.reasons.get(i).map(String::as_str).unwrap_or(""));
+                println!(
+                    "  rule {rule}: {}",
+                    verdict.reasons.get(i).map(String::as_str).unwrap_or("")
+                );
             }
             if !verdict.principles.is_empty() {
-                println!("  principles: {}", verdict.principles.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "));
+                println!(
+                    "  principles: {}",
+                    verdict
+                        .principles
+                        .iter()
+                        .map(|p| p.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
             }
             if a.cedar {
                 println!("\n{}", engine.cedar_source());
@@ -469,7 +588,11 @@ pub fn config(args: ConfigArgs) -> Result<u8> {
                     .collect();
                 print_json(&serde_json::json!({ "values": items, "notes": effective.notes }))?;
             } else {
-                let width = rows.iter().map(|(k, v, _)| k.len() + v.len() + 3).max().unwrap_or(0);
+                let width = rows
+                    .iter()
+                    .map(|(k, v, _)| k.len() + v.len() + 3)
+                    .max()
+                    .unwrap_or(0);
                 for (key, value, layer) in &rows {
                     let kv = format!("{key} = {value}");
                     println!("{kv:<width$}  # {layer}");

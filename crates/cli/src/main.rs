@@ -11,7 +11,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "cowork", version, about = "An AI coworker that works in your folders — asking before it changes anything.")]
+#[command(
+    name = "cowork",
+    version,
+    about = "An AI coworker that works in your folders — asking before it changes anything."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -12,10 +12,16 @@ pub struct Style {
 
 impl Style {
     pub fn detect() -> Style {
-        Style { on: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() }
+        Style {
+            on: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
     }
     fn paint(self, code: &str, text: &str) -> String {
-        if self.on { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
     pub fn bold(self, t: &str) -> String {
         self.paint("1", t)
@@ -45,14 +51,24 @@ pub struct Renderer {
 
 impl Renderer {
     pub fn new() -> Renderer {
-        Renderer { style: Style::detect(), step: 0, steps: 0 }
+        Renderer {
+            style: Style::detect(),
+            step: 0,
+            steps: 0,
+        }
     }
 
     pub fn event(&mut self, event: &Event) {
         let s = self.style;
         match event {
-            Event::TaskStarted { task, mode, roots, .. } => {
-                println!("{} {task} · mode {mode} · {}", s.bold("cowork"), roots.join(", "));
+            Event::TaskStarted {
+                task, mode, roots, ..
+            } => {
+                println!(
+                    "{} {task} · mode {mode} · {}",
+                    s.bold("cowork"),
+                    roots.join(", ")
+                );
             }
             Event::Commentary { text } => println!("{}", text.trim()),
             Event::PlanUpdated { steps } => {
@@ -112,7 +128,11 @@ impl Renderer {
                     status,
                     summary.actions,
                     summary.outputs.len(),
-                    if summary.skipped.is_empty() { String::new() } else { format!(" · {} skipped", summary.skipped.len()) }
+                    if summary.skipped.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" · {} skipped", summary.skipped.len())
+                    }
                 );
                 for output in &summary.outputs {
                     println!("  {:?} {}", output.change, output.absolute);
@@ -125,16 +145,28 @@ impl Renderer {
 /// The full description of an action waiting for approval: what, why, consequence, preview, policy.
 pub fn describe(action: &ActionProposal, s: Style) -> String {
     let mut out = String::new();
-    out.push_str(&format!("\n{} {} {}\n", s.bold("Approve?"), s.bold(&action.description), s.dim(&format!("[{} · {}]", action.tool, action.id))));
+    out.push_str(&format!(
+        "\n{} {} {}\n",
+        s.bold("Approve?"),
+        s.bold(&action.description),
+        s.dim(&format!("[{} · {}]", action.tool, action.id))
+    ));
     if !action.reason.is_empty() {
-        out.push_str(&format!("  why:    {}\n", action.reason.lines().next().unwrap_or_default()));
+        out.push_str(&format!(
+            "  why:    {}\n",
+            action.reason.lines().next().unwrap_or_default()
+        ));
     }
     out.push_str(&format!("  result: {}\n", action.consequence));
     for effect in &action.effects {
         out.push_str(&format!("  target: {effect}\n"));
     }
     let rules = action.verdict.reasons.join("; ");
-    out.push_str(&format!("  policy: {} — {}\n", action.verdict.rules.join(", "), rules));
+    out.push_str(&format!(
+        "  policy: {} — {}\n",
+        action.verdict.rules.join(", "),
+        rules
+    ));
     match &action.preview {
         Preview::None => {}
         Preview::Text { text, truncated } => {

@@ -62,7 +62,9 @@ pub fn run(args: RunArgs, forced_mode: Option<ApprovalMode>) -> Result<u8> {
 async fn run_async(args: RunArgs, forced_mode: Option<ApprovalMode>) -> Result<u8> {
     let task = if args.task == "-" {
         let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).context("cannot read the task from stdin")?;
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read the task from stdin")?;
         text
     } else {
         args.task.clone()
@@ -103,21 +105,30 @@ async fn run_async(args: RunArgs, forced_mode: Option<ApprovalMode>) -> Result<u
 }
 
 fn build_session(args: &RunArgs, forced_mode: Option<ApprovalMode>) -> Result<Session> {
-    let spec = args.model.as_deref().ok_or(cowork_core::CoreError::NoModel)?;
+    let spec = args
+        .model
+        .as_deref()
+        .ok_or(cowork_core::CoreError::NoModel)?;
     let model = ModelSpec::parse(spec)?.build()?;
     let mut builder = Session::builder().model(model);
     if args.folders.is_empty() {
-        builder = builder.root(std::env::current_dir().context("cannot read the current directory")?);
+        builder =
+            builder.root(std::env::current_dir().context("cannot read the current directory")?);
     }
     for folder in &args.folders {
         builder = match folder.split_once('=') {
-            Some((name, dir)) if !name.is_empty() && !name.contains('/') => builder.named_root(name, absolute(dir)?),
+            Some((name, dir)) if !name.is_empty() && !name.contains('/') => {
+                builder.named_root(name, absolute(dir)?)
+            }
             _ => builder.root(absolute(folder)?),
         };
     }
     let mode = match (&args.approval, forced_mode) {
         (_, Some(mode)) => Some(mode),
-        (Some(text), None) => Some(text.parse::<ApprovalMode>().map_err(|e| anyhow::anyhow!("--approval: {e}"))?),
+        (Some(text), None) => Some(
+            text.parse::<ApprovalMode>()
+                .map_err(|e| anyhow::anyhow!("--approval: {e}"))?,
+        ),
         (None, None) => None,
     };
     if let Some(mode) = mode {
@@ -140,7 +151,9 @@ fn absolute(dir: &str) -> Result<PathBuf> {
     if path.is_absolute() {
         return Ok(path);
     }
-    Ok(std::env::current_dir().context("cannot read the current directory")?.join(path))
+    Ok(std::env::current_dir()
+        .context("cannot read the current directory")?
+        .join(path))
 }
 
 /// Read `{"type":"decision",…}` lines from stdin and hand them to the task.
@@ -163,7 +176,9 @@ fn spawn_stdin_decisions(handle: &TaskHandle) {
                     }
                 }
                 Err(message) => {
-                    let event = Event::Error { message: format!("bad decision line: {message}") };
+                    let event = Event::Error {
+                        message: format!("bad decision line: {message}"),
+                    };
                     if let Ok(json) = serde_json::to_string(&event) {
                         println!("{json}");
                     }
@@ -179,7 +194,9 @@ async fn drive(handle: &mut TaskHandle, answerer: &Answerer, json: bool) -> Resu
         if json {
             let line = serde_json::to_string(&event).context("cannot encode an event")?;
             let mut out = std::io::stdout().lock();
-            writeln!(out, "{line}").and_then(|()| out.flush()).context("cannot write to stdout")?;
+            writeln!(out, "{line}")
+                .and_then(|()| out.flush())
+                .context("cannot write to stdout")?;
         } else {
             renderer.event(&event);
         }
@@ -188,10 +205,14 @@ async fn drive(handle: &mut TaskHandle, answerer: &Answerer, json: bool) -> Resu
                 let decision = match answerer {
                     Answerer::JsonStdin => continue,
                     Answerer::Fixed(true) => Decision::Approve,
-                    Answerer::Fixed(false) => Decision::Reject { reason: "rejected by --on-ask reject".into() },
+                    Answerer::Fixed(false) => Decision::Reject {
+                        reason: "rejected by --on-ask reject".into(),
+                    },
                     Answerer::NoOne => {
                         if !json {
-                            eprintln!("  rejected: no terminal to ask on; use --on-ask approve|reject or --json");
+                            eprintln!(
+                                "  rejected: no terminal to ask on; use --on-ask approve|reject or --json"
+                            );
                         }
                         Decision::Reject { reason: "no person available to approve (no terminal); run with --on-ask or --json".into() }
                     }

@@ -10,7 +10,9 @@ struct Env {
 
 impl Env {
     fn new() -> Env {
-        let env = Env { dir: tempfile::tempdir().unwrap() };
+        let env = Env {
+            dir: tempfile::tempdir().unwrap(),
+        };
         std::fs::create_dir_all(env.ws()).unwrap();
         std::fs::write(env.ws().join("notes.md"), "meeting notes\n").unwrap();
         // An empty organization policy: the built-in defaults apply.
@@ -49,7 +51,11 @@ fn code(out: &Output) -> i32 {
 }
 
 fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 const WRITE: &str = "turns:\n  - say: Writing it.\n    call:\n      - {tool: write_file, input: {path: out.md, content: hello}}\n  - say: Done.\n";
@@ -59,7 +65,16 @@ fn on_ask_approve_runs_and_undo_reverts() {
     let env = Env::new();
     let tape = env.tape(WRITE);
     let ws = env.ws();
-    let out = env.run(&["run", "-f", ws.to_str().unwrap(), "-m", &tape, "--on-ask", "approve", "write it"]);
+    let out = env.run(&[
+        "run",
+        "-f",
+        ws.to_str().unwrap(),
+        "-m",
+        &tape,
+        "--on-ask",
+        "approve",
+        "write it",
+    ]);
     assert_eq!(code(&out), 0, "{}", text(&out));
     assert_eq!(std::fs::read_to_string(ws.join("out.md")).unwrap(), "hello");
 
@@ -79,7 +94,14 @@ fn on_ask_approve_runs_and_undo_reverts() {
 fn without_a_terminal_an_ask_is_rejected_not_waited_for() {
     let env = Env::new();
     let tape = env.tape(WRITE);
-    let out = env.run(&["run", "-f", env.ws().to_str().unwrap(), "-m", &tape, "write it"]);
+    let out = env.run(&[
+        "run",
+        "-f",
+        env.ws().to_str().unwrap(),
+        "-m",
+        &tape,
+        "write it",
+    ]);
     assert_eq!(code(&out), 0, "{}", text(&out));
     assert!(!env.ws().join("out.md").exists());
     assert!(text(&out).contains("no terminal"), "{}", text(&out));
@@ -91,7 +113,15 @@ fn json_mode_streams_events_and_takes_decisions_on_stdin() {
     let tape = env.tape(WRITE);
     let mut child = env
         .cmd()
-        .args(["run", "--json", "-f", env.ws().to_str().unwrap(), "-m", &tape, "write it"])
+        .args([
+            "run",
+            "--json",
+            "-f",
+            env.ws().to_str().unwrap(),
+            "-m",
+            &tape,
+            "write it",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -106,17 +136,31 @@ fn json_mode_streams_events_and_takes_decisions_on_stdin() {
         let kind = event["type"].as_str().unwrap().to_string();
         if kind == "action_proposed" && !event["action"]["options"].as_array().unwrap().is_empty() {
             let id = event["action"]["id"].as_str().unwrap();
-            writeln!(stdin, "{{\"type\":\"decision\",\"action\":\"{id}\",\"decision\":\"approve\"}}").unwrap();
+            writeln!(
+                stdin,
+                "{{\"type\":\"decision\",\"action\":\"{id}\",\"decision\":\"approve\"}}"
+            )
+            .unwrap();
         }
         types.push(kind);
     }
     assert!(child.wait().unwrap().success());
     assert_eq!(types.first().map(String::as_str), Some("task_started"));
     assert_eq!(types.last().map(String::as_str), Some("task_finished"));
-    for t in ["commentary", "action_proposed", "action_decided", "action_started", "action_finished", "output_created"] {
+    for t in [
+        "commentary",
+        "action_proposed",
+        "action_decided",
+        "action_started",
+        "action_finished",
+        "output_created",
+    ] {
         assert!(types.iter().any(|k| k == t), "{t} missing: {types:?}");
     }
-    assert_eq!(std::fs::read_to_string(env.ws().join("out.md")).unwrap(), "hello");
+    assert_eq!(
+        std::fs::read_to_string(env.ws().join("out.md")).unwrap(),
+        "hello"
+    );
 }
 
 #[test]
@@ -124,14 +168,36 @@ fn limits_exit_3_and_config_errors_exit_2() {
     let env = Env::new();
     let tape = env.tape("turns:\n  - call:\n      - {tool: list_dir, input: {}}\n      - {tool: list_dir, input: {}}\n  - say: x\n");
     let ws = env.ws();
-    let out = env.run(&["run", "-f", ws.to_str().unwrap(), "-m", &tape, "--max-actions", "1", "t"]);
+    let out = env.run(&[
+        "run",
+        "-f",
+        ws.to_str().unwrap(),
+        "-m",
+        &tape,
+        "--max-actions",
+        "1",
+        "t",
+    ]);
     assert_eq!(code(&out), 3, "{}", text(&out));
 
-    let out = env.run(&["run", "-f", ws.to_str().unwrap(), "-m", &tape, "--approval", "yolo", "t"]);
+    let out = env.run(&[
+        "run",
+        "-f",
+        ws.to_str().unwrap(),
+        "-m",
+        &tape,
+        "--approval",
+        "yolo",
+        "t",
+    ]);
     assert_eq!(code(&out), 2, "{}", text(&out));
 
     std::fs::create_dir_all(ws.join(".cowork")).unwrap();
-    std::fs::write(ws.join(".cowork/config.toml"), "[limits]\nmax_action_per_task = 3\n").unwrap();
+    std::fs::write(
+        ws.join(".cowork/config.toml"),
+        "[limits]\nmax_action_per_task = 3\n",
+    )
+    .unwrap();
     let out = env.run(&["run", "-f", ws.to_str().unwrap(), "-m", &tape, "t"]);
     assert_eq!(code(&out), 2, "{}", text(&out));
     assert!(text(&out).contains("max_action_per_task"), "{}", text(&out));
@@ -144,7 +210,11 @@ fn limits_exit_3_and_config_errors_exit_2() {
 fn policy_check_reports_line_and_column() {
     let env = Env::new();
     let bad = env.dir.path().join("policy.toml");
-    std::fs::write(&bad, "[approval]\nmode = \"auto\"\nrequire_aproval = [\"file_delete\"]\n").unwrap();
+    std::fs::write(
+        &bad,
+        "[approval]\nmode = \"auto\"\nrequire_aproval = [\"file_delete\"]\n",
+    )
+    .unwrap();
     let out = env.run(&["policy", "check", bad.to_str().unwrap()]);
     assert_eq!(code(&out), 2, "{}", text(&out));
     assert!(text(&out).contains(":3:"), "{}", text(&out));
@@ -158,10 +228,18 @@ fn config_show_names_the_layer_of_each_value() {
     let env = Env::new();
     let ws = env.ws();
     std::fs::create_dir_all(ws.join(".cowork")).unwrap();
-    std::fs::write(ws.join(".cowork/config.toml"), "[limits]\nmax_actions_per_task = 7\n").unwrap();
+    std::fs::write(
+        ws.join(".cowork/config.toml"),
+        "[limits]\nmax_actions_per_task = 7\n",
+    )
+    .unwrap();
     let out = env.run(&["config", "show", "-f", ws.to_str().unwrap()]);
     assert_eq!(code(&out), 0, "{}", text(&out));
-    let line = text(&out).lines().find(|l| l.contains("max_actions_per_task")).unwrap().to_string();
+    let line = text(&out)
+        .lines()
+        .find(|l| l.contains("max_actions_per_task"))
+        .unwrap()
+        .to_string();
     assert!(line.contains('7') && line.contains("workspace"), "{line}");
 }
 
@@ -169,7 +247,16 @@ fn config_show_names_the_layer_of_each_value() {
 fn audit_verify_exits_1_on_tampering() {
     let env = Env::new();
     let tape = env.tape(WRITE);
-    let out = env.run(&["run", "-f", env.ws().to_str().unwrap(), "-m", &tape, "--on-ask", "approve", "t"]);
+    let out = env.run(&[
+        "run",
+        "-f",
+        env.ws().to_str().unwrap(),
+        "-m",
+        &tape,
+        "--on-ask",
+        "approve",
+        "t",
+    ]);
     assert_eq!(code(&out), 0, "{}", text(&out));
     let log = env.audit();
     let content = std::fs::read_to_string(&log).unwrap();
@@ -188,12 +275,27 @@ fn the_demo_tape_runs_on_the_example_workspace() {
     let ws = env.dir.path().join("demo");
     copy_dir(&examples.join("workspace"), &ws);
     let tape = format!("tape:{}", examples.join("tape.yaml").display());
-    let out = env.run(&["run", "-f", ws.to_str().unwrap(), "-m", &tape, "--on-ask", "approve", "Q1 summary"]);
+    let out = env.run(&[
+        "run",
+        "-f",
+        ws.to_str().unwrap(),
+        "-m",
+        &tape,
+        "--on-ask",
+        "approve",
+        "Q1 summary",
+    ]);
     assert_eq!(code(&out), 0, "{}", text(&out));
     let summary = std::fs::read_to_string(ws.join("q1-summary.md")).unwrap();
     assert!(summary.contains("159,840"));
-    assert!(ws.join("data/sales-q1-north.csv").exists() && !ws.join("raw/sales-q1-north.csv").exists());
-    assert!(std::fs::read_to_string(ws.join("meeting-notes.txt")).unwrap().contains("DONE"));
+    assert!(
+        ws.join("data/sales-q1-north.csv").exists() && !ws.join("raw/sales-q1-north.csv").exists()
+    );
+    assert!(
+        std::fs::read_to_string(ws.join("meeting-notes.txt"))
+            .unwrap()
+            .contains("DONE")
+    );
     let undo = env.run(&["undo", "-f", ws.to_str().unwrap()]);
     assert_eq!(code(&undo), 0, "{}", text(&undo));
     assert!(!ws.join("q1-summary.md").exists() && ws.join("raw/sales-q1-north.csv").exists());

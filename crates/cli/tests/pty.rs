@@ -30,17 +30,28 @@ fn interactive_prompt_approve_modify_reject() {
     std::fs::write(&tape, TAPE).unwrap();
     // A non-interactive "editor" that changes the proposed input, as a person would in vi.
     let editor = dir.path().join("editor.sh");
-    std::fs::write(&editor, "#!/bin/sh\nsed -i 's/All good/Edited by hand/' \"$1\"\n").unwrap();
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nsed -i 's/All good/Edited by hand/' \"$1\"\n",
+    )
+    .unwrap();
     make_executable(&editor);
     std::fs::write(dir.path().join("org.toml"), "").unwrap();
 
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cowork"));
-    cmd.args(["run", "-f", ws.to_str().unwrap(), "-m", &format!("tape:{}", tape.display()), "write files"])
-        .env("XDG_DATA_HOME", dir.path().join("data"))
-        .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .env("COWORK_ORG_POLICY", dir.path().join("org.toml"))
-        .env("EDITOR", &editor)
-        .env("NO_COLOR", "1");
+    cmd.args([
+        "run",
+        "-f",
+        ws.to_str().unwrap(),
+        "-m",
+        &format!("tape:{}", tape.display()),
+        "write files",
+    ])
+    .env("XDG_DATA_HOME", dir.path().join("data"))
+    .env("XDG_CONFIG_HOME", dir.path().join("config"))
+    .env("COWORK_ORG_POLICY", dir.path().join("org.toml"))
+    .env("EDITOR", &editor)
+    .env("NO_COLOR", "1");
     let mut p = Session::spawn(cmd).unwrap();
     p.set_expect_timeout(Some(Duration::from_secs(60)));
 
@@ -62,9 +73,18 @@ fn interactive_prompt_approve_modify_reject() {
     p.expect("finished").unwrap();
     p.expect(Eof).unwrap();
 
-    assert_eq!(std::fs::read_to_string(ws.join("one.md")).unwrap(), "first version");
-    assert_eq!(std::fs::read_to_string(ws.join("two.md")).unwrap(), "Edited by hand");
-    assert_eq!(std::fs::read_to_string(ws.join("old.md")).unwrap(), "keep me");
+    assert_eq!(
+        std::fs::read_to_string(ws.join("one.md")).unwrap(),
+        "first version"
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.join("two.md")).unwrap(),
+        "Edited by hand"
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.join("old.md")).unwrap(),
+        "keep me"
+    );
     let audit = std::fs::read_to_string(dir.path().join("data/cowork/audit/audit.jsonl")).unwrap();
     assert!(audit.contains("\"decision\":\"modify\""), "{audit}");
     assert!(audit.contains("we still need the old notes"), "{audit}");

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 pub enum CoreError {
     #[error("no folder given: add at least one root with --folder DIR")]
     NoRoots,
-    #[error("no model given: pass --model SPEC (e.g. tape:examples/quarterly/tape.yaml) or set COWORK_MODEL")]
+    #[error(
+        "no model given: pass --model SPEC (e.g. tape:examples/quarterly/tape.yaml) or set COWORK_MODEL"
+    )]
     NoModel,
     #[error(transparent)]
     Config(#[from] cowork_policy::PolicyError),

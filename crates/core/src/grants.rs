@@ -30,7 +30,15 @@ pub struct Grant {
 }
 
 impl Grant {
-    fn covers(&self, kind: ActionKind, effects: &[Effect], task: &str, session: &str, now: OffsetDateTime) -> bool {
+    fn covers(
+        &self,
+        matcher: &globset::GlobMatcher,
+        kind: ActionKind,
+        effects: &[Effect],
+        task: &str,
+        session: &str,
+        now: OffsetDateTime,
+    ) -> bool {
         if self.kind != kind {
             return false;
         }
@@ -45,12 +53,9 @@ impl Grant {
                 _ => return false,
             }
         }
-        let Ok(glob) = globset::Glob::new(&self.pattern).map(|g| g.compile_matcher()) else {
-            return false;
-        };
         effects.iter().all(|effect| match effect {
             Effect::Egress { destination, .. } => destination.eq_ignore_ascii_case(&self.pattern),
-            other => other.paths().iter().all(|p| glob.is_match(p)),
+            other => other.paths().iter().all(|p| matcher.is_match(p)),
         })
     }
 }
@@ -60,6 +65,15 @@ impl Grant {
 pub struct GrantStore {
     path: PathBuf,
     grants: Vec<Grant>,
+    /// Each grant's compiled pattern (compiling a glob costs more than the rest of an action);
+    /// `None` for a pattern that does not compile, which then matches nothing.
+    matchers: Vec<Option<globset::GlobMatcher>>,
+}
+
+fn compile(pattern: &str) -> Option<globset::GlobMatcher> {
+    globset::Glob::new(pattern)
+        .ok()
+        .map(|g| g.compile_matcher())
 }
 
 impl GrantStore {
@@ -67,16 +81,24 @@ impl GrantStore {
         let path = state_dir.join("grants.json");
         let grants = match std::fs::read(&path) {
             Ok(bytes) => {
-                let persisted: Vec<Grant> = serde_json::from_slice(&bytes).map_err(|e| CoreError::Grants {
-                    path: path.clone(),
-                    message: format!("{e}; fix or delete the file (it only holds standing approvals)"),
-                })?;
+                let persisted: Vec<Grant> =
+                    serde_json::from_slice(&bytes).map_err(|e| CoreError::Grants {
+                        path: path.clone(),
+                        message: format!(
+                            "{e}; fix or delete the file (it only holds standing approvals)"
+                        ),
+                    })?;
                 persisted
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(source) => return Err(CoreError::Io { path, source }),
         };
-        Ok(GrantStore { path, grants })
+        let matchers = grants.iter().map(|g| compile(&g.pattern)).collect();
+        Ok(GrantStore {
+            path,
+            grants,
+            matchers,
+        })
     }
 
     pub fn list(&self) -> &[Grant] {
@@ -107,14 +129,15 @@ impl GrantStore {
             scope,
             created: now.format(&Rfc3339).unwrap_or_default(),
             expires: match scope {
-                GrantScope::Workspace => {
-                    (now + time::Duration::days(WORKSPACE_GRANT_DAYS)).format(&Rfc3339).ok()
-                }
+                GrantScope::Workspace => (now + time::Duration::days(WORKSPACE_GRANT_DAYS))
+                    .format(&Rfc3339)
+                    .ok(),
                 GrantScope::Task | GrantScope::Session => None,
             },
             task: (scope == GrantScope::Task).then(|| task.to_string()),
             session: (scope == GrantScope::Session).then(|| session.to_string()),
         };
+        self.matchers.push(compile(&grant.pattern));
         self.grants.push(grant.clone());
         if scope == GrantScope::Workspace {
             self.save()?;
@@ -122,9 +145,22 @@ impl GrantStore {
         Ok(grant)
     }
 
-    pub fn find(&self, kind: ActionKind, effects: &[Effect], task: &str, session: &str) -> Option<&Grant> {
+    pub fn find(
+        &self,
+        kind: ActionKind,
+        effects: &[Effect],
+        task: &str,
+        session: &str,
+    ) -> Option<&Grant> {
         let now = OffsetDateTime::now_utc();
-        self.grants.iter().find(|g| g.covers(kind, effects, task, session, now))
+        self.grants
+            .iter()
+            .zip(&self.matchers)
+            .find(|(g, m)| {
+                m.as_ref()
+                    .is_some_and(|m| g.covers(m, kind, effects, task, session, now))
+            })
+            .map(|(g, _)| g)
     }
 
     pub fn revoke(&mut self, id: &str) -> Result<Grant, CoreError> {
@@ -134,14 +170,18 @@ impl GrantStore {
             .position(|g| g.id == id)
             .ok_or_else(|| CoreError::UnknownGrant(id.to_string()))?;
         let grant = self.grants.remove(index);
+        self.matchers.remove(index);
         self.save()?;
         Ok(grant)
     }
 
     /// Persist the workspace grants atomically (temp file + rename).
     fn save(&self) -> Result<(), CoreError> {
-        let persisted: Vec<&Grant> =
-            self.grants.iter().filter(|g| g.scope == GrantScope::Workspace).collect();
+        let persisted: Vec<&Grant> = self
+            .grants
+            .iter()
+            .filter(|g| g.scope == GrantScope::Workspace)
+            .collect();
         let json = serde_json::to_vec_pretty(&persisted).map_err(|e| CoreError::Grants {
             path: self.path.clone(),
             message: e.to_string(),

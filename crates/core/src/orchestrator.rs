@@ -2,6 +2,8 @@
 //! execute → audit here. Tools only get a journal transaction limited to the effects they declared
 //! for this input, so nothing a tool does can skip a step.
 
+use std::time::{Duration, Instant};
+
 use cowork_audit::AuditKind;
 use cowork_models::ToolCall;
 use cowork_policy::{PathFacts, PolicyRequest};
@@ -26,7 +28,10 @@ pub(crate) enum CallOutcome {
 }
 
 fn error(content: impl Into<String>) -> CallOutcome {
-    CallOutcome::Result { content: content.into(), is_error: true }
+    CallOutcome::Result {
+        content: content.into(),
+        is_error: true,
+    }
 }
 
 /// A prepared action: the tool's declaration plus the verdict and binding hash.
@@ -39,14 +44,30 @@ struct Staged {
 
 pub(crate) struct Orchestrator<'a> {
     run: &'a mut TaskRun,
+    /// Time spent in the tool's own prepare/execute and waiting for the person: not cowork's overhead.
+    excluded: Duration,
 }
 
 impl<'a> Orchestrator<'a> {
     pub fn new(run: &'a mut TaskRun) -> Self {
-        Orchestrator { run }
+        Orchestrator {
+            run,
+            excluded: Duration::ZERO,
+        }
     }
 
+    /// Take one tool call through the whole pipeline, and record cowork's own overhead for it.
     pub async fn handle(&mut self, call: &ToolCall, reason: &str) -> CallOutcome {
+        let started = Instant::now();
+        let outcome = self.pipeline(call, reason).await;
+        let overhead = started.elapsed().saturating_sub(self.excluded);
+        if let Ok(mut all) = self.run.session.overheads.lock() {
+            all.push(overhead);
+        }
+        outcome
+    }
+
+    async fn pipeline(&mut self, call: &ToolCall, reason: &str) -> CallOutcome {
         let session = self.run.session.clone();
         let max_actions = session.config.max_actions_per_task.value;
         if self.run.actions >= max_actions {
@@ -62,7 +83,15 @@ impl<'a> Orchestrator<'a> {
         // model can act on. Nothing runs and nothing is written on this path.
         let Some(tool) = session.registry.get(&call.name) else {
             let names: Vec<&str> = session.registry.specs().iter().map(|s| s.name).collect();
-            return self.refuse(&id, call, format!("unknown tool `{}`; available tools: {}", call.name, names.join(", ")));
+            return self.refuse(
+                &id,
+                call,
+                format!(
+                    "unknown tool `{}`; available tools: {}",
+                    call.name,
+                    names.join(", ")
+                ),
+            );
         };
         if call.input_json.len() > MAX_INPUT_BYTES {
             return self.refuse(
@@ -78,12 +107,18 @@ impl<'a> Orchestrator<'a> {
         }
         let input: serde_json::Value = match serde_json::from_str(&call.input_json) {
             Ok(v @ serde_json::Value::Object(_)) => v,
-            Ok(_) => return self.refuse(&id, call, format!("the input of {} must be a JSON object", call.name)),
+            Ok(_) => {
+                return self.refuse(
+                    &id,
+                    call,
+                    format!("the input of {} must be a JSON object", call.name),
+                );
+            }
             Err(e) => {
                 return self.refuse(&id, call, format!("the input of {} is not valid JSON ({e}); send one JSON object matching the tool's schema", call.name));
             }
         };
-        let mut staged = match self.stage(tool, input) {
+        let mut staged = match self.stage(tool, &call.name, input) {
             Ok(s) => s,
             Err(message) => return self.fail_repeatable(&id, call, message),
         };
@@ -97,16 +132,34 @@ impl<'a> Orchestrator<'a> {
                 VerdictDecision::Allow | VerdictDecision::Deny => None,
             };
             let waits = grant.is_none() && mode_waits(session.config.mode.value);
-            let options = if waits { self.options(&staged) } else { Vec::new() };
+            let options = if waits {
+                self.options(&staged)
+            } else {
+                Vec::new()
+            };
             let proposal = self.proposal(&id, call, reason, &staged, options);
             self.audit_proposed(&proposal);
-            self.run.emit(Event::ActionProposed { action: Box::new(proposal.clone()) });
+            self.run.emit(Event::ActionProposed {
+                action: Box::new(proposal.clone()),
+            });
 
             match staged.verdict.decision {
                 VerdictDecision::Deny => {
                     let why = staged.verdict.reasons.join("; ");
-                    self.decided(&id, call, Decision::Reject { reason: why.clone() }, DecidedBy::Policy, None);
-                    return self.skip(&id, call, format!("denied by policy: {why}. Do not retry this action."));
+                    self.decided(
+                        &id,
+                        call,
+                        Decision::Reject {
+                            reason: why.clone(),
+                        },
+                        DecidedBy::Policy,
+                        None,
+                    );
+                    return self.skip(
+                        &id,
+                        call,
+                        format!("denied by policy: {why}. Do not retry this action."),
+                    );
                 }
                 VerdictDecision::Allow => {
                     decided_by = if staged.verdict.rules.iter().all(|r| r.starts_with("mode.")) {
@@ -126,46 +179,93 @@ impl<'a> Orchestrator<'a> {
             }
             match session.config.mode.value {
                 ApprovalMode::Plan => {
-                    self.decided(&id, call, Decision::Reject { reason: "plan mode".into() }, DecidedBy::Mode, None);
-                    self.run.planned.push(format!("{} — {}", staged.prepared.description, staged.prepared.consequence));
+                    self.decided(
+                        &id,
+                        call,
+                        Decision::Reject {
+                            reason: "plan mode".into(),
+                        },
+                        DecidedBy::Mode,
+                        None,
+                    );
+                    self.run.planned.push(format!(
+                        "{} — {}",
+                        staged.prepared.description, staged.prepared.consequence
+                    ));
                     let step = self.run.planned.len();
                     return self.skip(&id, call, format!("plan mode: not executed; recorded as step {step} of the plan. Continue planning the remaining steps."));
                 }
                 ApprovalMode::Unattended => {
-                    self.decided(&id, call, Decision::Reject { reason: "needs approval; unattended run".into() }, DecidedBy::Mode, None);
+                    self.decided(
+                        &id,
+                        call,
+                        Decision::Reject {
+                            reason: "needs approval; unattended run".into(),
+                        },
+                        DecidedBy::Mode,
+                        None,
+                    );
                     return self.skip(&id, call, "skipped: this action needs the person's approval and this run is unattended; it is reported at the end. Continue with what you can do.".to_string());
                 }
-                ApprovalMode::Interactive
-                | ApprovalMode::Auto
-                | ApprovalMode::ReadOnly => {}
+                ApprovalMode::Interactive | ApprovalMode::Auto | ApprovalMode::ReadOnly => {}
             }
 
+            let waiting = Instant::now();
             let decision = self.await_decision(&proposal).await;
+            self.excluded += waiting.elapsed();
             match decision {
                 Decision::Reject { reason: why } => {
-                    self.decided(&id, call, Decision::Reject { reason: why.clone() }, DecidedBy::User, None);
+                    self.decided(
+                        &id,
+                        call,
+                        Decision::Reject {
+                            reason: why.clone(),
+                        },
+                        DecidedBy::User,
+                        None,
+                    );
                     return self.skip(&id, call, format!("the person rejected this action: {why}. Do not retry it; adapt your plan."));
                 }
                 Decision::Modify { input } => {
-                    self.decided(&id, call, Decision::Modify { input: input.clone() }, DecidedBy::User, None);
+                    self.decided(
+                        &id,
+                        call,
+                        Decision::Modify {
+                            input: input.clone(),
+                        },
+                        DecidedBy::User,
+                        None,
+                    );
                     // The person's modify approves exactly the modified action, after policy has seen it.
-                    staged = match self.stage(tool, input) {
+                    staged = match self.stage(tool, &call.name, input) {
                         Ok(s) => s,
-                        Err(message) => return self.fail(&id, call, format!("the person's modified input is invalid: {message}")),
+                        Err(message) => {
+                            return self.fail(
+                                &id,
+                                call,
+                                format!("the person's modified input is invalid: {message}"),
+                            );
+                        }
                     };
                     let modified = self.proposal(&id, call, reason, &staged, Vec::new());
                     self.audit_proposed(&modified);
-                    self.run.emit(Event::ActionProposed { action: Box::new(modified) });
+                    self.run.emit(Event::ActionProposed {
+                        action: Box::new(modified),
+                    });
                     if staged.verdict.decision == VerdictDecision::Deny {
                         let why = staged.verdict.reasons.join("; ");
-                        return self.skip(&id, call, format!("the person's modified action is denied by policy: {why}"));
+                        return self.skip(
+                            &id,
+                            call,
+                            format!("the person's modified action is denied by policy: {why}"),
+                        );
                     }
                     decided_by = DecidedBy::User;
                     break;
                 }
                 approved @ (Decision::Approve | Decision::ApproveFor { .. }) => {
                     // The approval is bound to what was shown: if the target changed meanwhile, ask again.
-                    let fresh = match self.stage(tool, staged.input.clone()) {
+                    let fresh = match self.stage(tool, &call.name, staged.input.clone()) {
                         Ok(s) => s,
                         Err(message) => return self.fail(&id, call, message),
                     };
@@ -189,23 +289,38 @@ impl<'a> Orchestrator<'a> {
     }
 
     /// Resolve effects and preview, then ask policy. Errors are messages for the model.
-    fn stage(&self, tool: &dyn Tool, input: serde_json::Value) -> Result<Staged, String> {
-        let session = &self.run.session;
-        let ctx = ToolContext { ws: &session.workspace, max_read_bytes: max_bytes(session) };
-        let prepared = tool.prepare(&input, &ctx).map_err(|e| e.to_string())?;
+    fn stage(
+        &mut self,
+        tool_impl: &dyn Tool,
+        tool: &str,
+        input: serde_json::Value,
+    ) -> Result<Staged, String> {
+        let session = self.run.session.clone();
+        let ctx = ToolContext {
+            ws: &session.workspace,
+            max_read_bytes: max_bytes(&session),
+        };
+        let preparing = Instant::now();
+        let prepared = tool_impl.prepare(&input, &ctx).map_err(|e| e.to_string());
+        self.excluded += preparing.elapsed();
+        let prepared = prepared?;
         let facts = path_facts(&session.workspace, &prepared.effects);
-        let spec = tool.spec();
         let verdict = session.policy.evaluate(&PolicyRequest {
             user: &session.user,
-            tool: spec.name,
+            tool,
             kind: prepared.kind,
             effects: &prepared.effects,
             facts: &facts,
             mode: session.config.mode.value,
             tainted: self.run.tainted,
         });
-        let hash = action_hash(spec.name, &input, &prepared);
-        Ok(Staged { input, prepared, verdict, hash })
+        let hash = action_hash(tool, &input, &prepared);
+        Ok(Staged {
+            input,
+            prepared,
+            verdict,
+            hash,
+        })
     }
 
     /// The decisions the person may take; empty when the verdict does not ask.
@@ -215,7 +330,13 @@ impl<'a> Orchestrator<'a> {
         }
         let mut options = vec![DecisionOption::Approve];
         // An organization's require_approval kind must be approved every time: no grants.
-        if !self.run.session.config.org_require_approval.contains(&staged.prepared.kind) {
+        if !self
+            .run
+            .session
+            .config
+            .org_require_approval
+            .contains(&staged.prepared.kind)
+        {
             options.extend([
                 DecisionOption::ApproveFor(GrantScope::Task),
                 DecisionOption::ApproveFor(GrantScope::Session),
@@ -226,7 +347,14 @@ impl<'a> Orchestrator<'a> {
         options
     }
 
-    fn proposal(&self, id: &str, call: &ToolCall, reason: &str, staged: &Staged, options: Vec<DecisionOption>) -> ActionProposal {
+    fn proposal(
+        &self,
+        id: &str,
+        call: &ToolCall,
+        reason: &str,
+        staged: &Staged,
+        options: Vec<DecisionOption>,
+    ) -> ActionProposal {
         ActionProposal {
             id: id.to_string(),
             tool: call.name.clone(),
@@ -245,22 +373,39 @@ impl<'a> Orchestrator<'a> {
 
     fn find_grant(&self, staged: &Staged) -> Option<String> {
         let session = &self.run.session;
-        if session.config.org_require_approval.contains(&staged.prepared.kind) {
+        if session
+            .config
+            .org_require_approval
+            .contains(&staged.prepared.kind)
+        {
             return None;
         }
         let grants = session.grants.lock().ok()?;
         grants
-            .find(staged.prepared.kind, &staged.prepared.effects, &self.run.id, &session.id)
+            .find(
+                staged.prepared.kind,
+                &staged.prepared.effects,
+                &self.run.id,
+                &session.id,
+            )
             .map(|g| g.id.clone())
     }
 
     fn add_grant(&self, staged: &Staged, scope: GrantScope) -> Option<String> {
         let session = &self.run.session;
         let mut grants = session.grants.lock().ok()?;
-        match grants.add(staged.prepared.kind, &staged.prepared.effects, scope, &self.run.id, &session.id) {
+        match grants.add(
+            staged.prepared.kind,
+            &staged.prepared.effects,
+            scope,
+            &self.run.id,
+            &session.id,
+        ) {
             Ok(grant) => Some(grant.id),
             Err(e) => {
-                self.run.emit(Event::Error { message: format!("could not store the grant: {e}") });
+                self.run.emit(Event::Error {
+                    message: format!("could not store the grant: {e}"),
+                });
                 None
             }
         }
@@ -270,32 +415,59 @@ impl<'a> Orchestrator<'a> {
     async fn await_decision(&mut self, proposal: &ActionProposal) -> Decision {
         loop {
             let Some((id, decision)) = self.run.decisions.recv().await else {
-                return Decision::Reject { reason: "nobody is left to answer".into() };
+                return Decision::Reject {
+                    reason: "nobody is left to answer".into(),
+                };
             };
             if id != proposal.id {
-                self.run.emit(Event::Error { message: format!("no action {id} is waiting for a decision (waiting: {})", proposal.id) });
+                self.run.emit(Event::Error {
+                    message: format!(
+                        "no action {id} is waiting for a decision (waiting: {})",
+                        proposal.id
+                    ),
+                });
                 continue;
             }
             let offered = match &decision {
                 Decision::Approve => proposal.options.contains(&DecisionOption::Approve),
-                Decision::ApproveFor { scope } => proposal.options.contains(&DecisionOption::ApproveFor(*scope)),
+                Decision::ApproveFor { scope } => proposal
+                    .options
+                    .contains(&DecisionOption::ApproveFor(*scope)),
                 Decision::Modify { .. } => proposal.options.contains(&DecisionOption::Modify),
                 Decision::Reject { .. } => true,
             };
             if offered {
                 return decision;
             }
-            self.run.emit(Event::Error { message: format!("{} is not offered for action {id}", decision.label()) });
+            self.run.emit(Event::Error {
+                message: format!("{} is not offered for action {id}", decision.label()),
+            });
         }
     }
 
     /// Journal, execute and audit an approved action.
-    fn execute(&mut self, id: &str, call: &ToolCall, tool: &dyn Tool, staged: Staged) -> CallOutcome {
+    fn execute(
+        &mut self,
+        id: &str,
+        call: &ToolCall,
+        tool: &dyn Tool,
+        staged: Staged,
+    ) -> CallOutcome {
         let session = self.run.session.clone();
-        self.run.emit(Event::ActionStarted { action: id.to_string(), tool: call.name.clone() });
-        let ctx = ToolContext { ws: &session.workspace, max_read_bytes: max_bytes(&session) };
-        let mut txn = session.workspace.begin(&self.run.id, id, &staged.prepared.effects);
+        self.run.emit(Event::ActionStarted {
+            action: id.to_string(),
+            tool: call.name.clone(),
+        });
+        let ctx = ToolContext {
+            ws: &session.workspace,
+            max_read_bytes: max_bytes(&session),
+        };
+        let mut txn = session
+            .workspace
+            .begin(&self.run.id, id, &staged.prepared.effects);
+        let executing = Instant::now();
         let result = tool.execute(&staged.input, &ctx, &mut txn);
+        self.excluded += executing.elapsed();
         drop(txn);
         let output = match result {
             Ok(output) => output,
@@ -316,24 +488,52 @@ impl<'a> Orchestrator<'a> {
                 .resolve(path)
                 .map(|p| session.workspace.absolute(&p).display().to_string())
                 .unwrap_or_default();
-            let out = Output { path: path.clone(), absolute, change: *change, action: id.to_string() };
+            let out = Output {
+                path: path.clone(),
+                absolute,
+                change: *change,
+                action: id.to_string(),
+            };
             if *change != OutputChange::Deleted {
-                self.run.emit(Event::OutputCreated { output: out.clone() });
+                self.run.emit(Event::OutputCreated {
+                    output: out.clone(),
+                });
             }
             self.run.outputs.push(out);
         }
         if let Some(steps) = output.plan.clone() {
             self.run.emit(Event::PlanUpdated { steps });
         }
-        let summary = output.content.lines().next().unwrap_or("done").chars().take(160).collect();
-        self.run.emit(Event::ActionFinished { action: id.to_string(), ok: true, summary });
+        let summary = output
+            .content
+            .lines()
+            .next()
+            .unwrap_or("done")
+            .chars()
+            .take(160)
+            .collect();
+        self.run.emit(Event::ActionFinished {
+            action: id.to_string(),
+            ok: true,
+            summary,
+        });
         if matches!(output.provenance, Provenance::Untrusted { .. }) {
             self.run.tainted = true;
         }
-        CallOutcome::Result { content: session.fence.wrap(&output.content, &output.provenance), is_error: false }
+        CallOutcome::Result {
+            content: session.fence.wrap(&output.content, &output.provenance),
+            is_error: false,
+        }
     }
 
-    fn decided(&self, id: &str, call: &ToolCall, decision: Decision, by: DecidedBy, grant: Option<String>) {
+    fn decided(
+        &self,
+        id: &str,
+        call: &ToolCall,
+        decision: Decision,
+        by: DecidedBy,
+        grant: Option<String>,
+    ) {
         let session = &self.run.session;
         let mut record = session.entry(AuditKind::ActionDecided);
         record.task = Some(self.run.id.clone());
@@ -347,7 +547,12 @@ impl<'a> Orchestrator<'a> {
             "grant": grant,
         }));
         session.audit(record);
-        self.run.emit(Event::ActionDecided { action: id.to_string(), decision, decided_by: by, grant });
+        self.run.emit(Event::ActionDecided {
+            action: id.to_string(),
+            decision,
+            decided_by: by,
+            grant,
+        });
     }
 
     fn audit_proposed(&self, proposal: &ActionProposal) {
@@ -378,8 +583,14 @@ impl<'a> Orchestrator<'a> {
         record.tool = Some(call.name.clone());
         record.detail = Some(serde_json::json!({ "reason": message }));
         session.audit(record);
-        self.run.emit(Event::ActionSkipped { action: id.to_string(), reason: message.clone() });
-        self.run.skipped.push(ActionRef { id: id.to_string(), tool: call.name.clone() });
+        self.run.emit(Event::ActionSkipped {
+            action: id.to_string(),
+            reason: message.clone(),
+        });
+        self.run.skipped.push(ActionRef {
+            id: id.to_string(),
+            tool: call.name.clone(),
+        });
         error(message)
     }
 
@@ -396,7 +607,11 @@ impl<'a> Orchestrator<'a> {
         record.tool = Some(call.name.clone());
         record.detail = Some(serde_json::json!({ "error": message }));
         session.audit(record);
-        self.run.emit(Event::ActionFinished { action: id.to_string(), ok: false, summary: message.clone() });
+        self.run.emit(Event::ActionFinished {
+            action: id.to_string(),
+            ok: false,
+            summary: message.clone(),
+        });
         error(message)
     }
 
@@ -423,7 +638,11 @@ fn mode_waits(mode: ApprovalMode) -> bool {
 }
 
 fn max_bytes(session: &crate::session::SessionInner) -> u64 {
-    session.config.max_file_size_mb.value.saturating_mul(1024 * 1024)
+    session
+        .config
+        .max_file_size_mb
+        .value
+        .saturating_mul(1024 * 1024)
 }
 
 /// Facts about each path an action touches, in effect order, for policy (types, sizes).
@@ -432,13 +651,19 @@ fn path_facts(ws: &cowork_fs::Workspace, effects: &[Effect]) -> Vec<PathFacts> {
     for effect in effects {
         for path in effect.paths() {
             let resolved = ws.resolve(path).ok();
-            let meta = resolved.as_ref().and_then(|p| ws.metadata(p).ok().flatten());
+            let meta = resolved
+                .as_ref()
+                .and_then(|p| ws.metadata(p).ok().flatten());
             let size = match effect {
                 Effect::Create { bytes, .. } => *bytes,
                 _ => meta.as_ref().map_or(0, |m| m.size),
             };
-            let is_dir = meta.as_ref().is_some_and(|m| m.kind == cowork_fs::EntryKind::Dir)
-                || (matches!(effect, Effect::Create { bytes: 0, .. }) && meta.is_none() && resolved.as_ref().is_some_and(|p| p.extension().is_none()));
+            let is_dir = meta
+                .as_ref()
+                .is_some_and(|m| m.kind == cowork_fs::EntryKind::Dir)
+                || (matches!(effect, Effect::Create { bytes: 0, .. })
+                    && meta.is_none()
+                    && resolved.as_ref().is_some_and(|p| p.extension().is_none()));
             facts.push(PathFacts {
                 is_dir,
                 exists: meta.is_some(),
@@ -457,8 +682,16 @@ fn action_hash(tool: &str, input: &serde_json::Value, prepared: &Prepared) -> St
     hasher.update(&[0]);
     hasher.update(input.to_string().as_bytes());
     hasher.update(&[0]);
-    hasher.update(serde_json::to_string(&prepared.effects).unwrap_or_default().as_bytes());
+    hasher.update(
+        serde_json::to_string(&prepared.effects)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     hasher.update(&[0]);
-    hasher.update(serde_json::to_string(&prepared.preview).unwrap_or_default().as_bytes());
+    hasher.update(
+        serde_json::to_string(&prepared.preview)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     hasher.finalize().to_hex()[..16].to_string()
 }

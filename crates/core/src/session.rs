@@ -13,10 +13,10 @@ use cowork_protocol::{ApprovalMode, Output, SessionId};
 use cowork_tools::Registry;
 use tokio::sync::Mutex;
 
+use crate::CoreError;
 use crate::context::Fence;
 use crate::grants::GrantStore;
 use crate::task::{self, TaskHandle};
-use crate::CoreError;
 
 /// Builds a [`Session`]: roots, model, approval mode, limits and config layers.
 pub struct SessionBuilder {
@@ -45,7 +45,10 @@ impl SessionBuilder {
 
     /// Grant a folder under an explicit `@NAME`.
     pub fn named_root(mut self, name: impl Into<String>, path: impl Into<PathBuf>) -> Self {
-        self.roots.push(RootSpec { name: name.into(), path: path.into() });
+        self.roots.push(RootSpec {
+            name: name.into(),
+            path: path.into(),
+        });
         self
     }
 
@@ -73,12 +76,14 @@ impl SessionBuilder {
     }
 
     pub fn max_actions(mut self, n: u32) -> Self {
-        self.flag_toml.push(format!("[limits]\nmax_actions_per_task = {n}\n"));
+        self.flag_toml
+            .push(format!("[limits]\nmax_actions_per_task = {n}\n"));
         self
     }
 
     pub fn timeout_minutes(mut self, minutes: u32) -> Self {
-        self.flag_toml.push(format!("[limits]\ntimeout_minutes = {minutes}\n"));
+        self.flag_toml
+            .push(format!("[limits]\ntimeout_minutes = {minutes}\n"));
         self
     }
 
@@ -104,8 +109,13 @@ impl SessionBuilder {
     pub fn build(self) -> Result<Session, CoreError> {
         let first = self.roots.first().ok_or(CoreError::NoRoots)?;
         let model = self.model.ok_or(CoreError::NoModel)?;
-        let sources = self.sources.unwrap_or_else(|| ConfigSources::discover(&first.path));
-        let flags = FlagOverrides { mode: self.mode, extra_config: self.extra_config };
+        let sources = self
+            .sources
+            .unwrap_or_else(|| ConfigSources::discover(&first.path));
+        let flags = FlagOverrides {
+            mode: self.mode,
+            extra_config: self.extra_config,
+        };
         let mut layers = cowork_policy::load_layers(&sources, &flags)?;
         for text in &self.flag_toml {
             layers.push(cowork_policy::parse_layer(text, "--flags", Layer::Flags)?);
@@ -116,13 +126,26 @@ impl SessionBuilder {
 
         let audit_path = self
             .audit_path
-            .or_else(|| config.audit_path.value.clone().map(|p| if p.extension().is_some() { p } else { p.join("audit.jsonl") }))
+            .or_else(|| {
+                config.audit_path.value.clone().map(|p| {
+                    if p.extension().is_some() {
+                        p
+                    } else {
+                        p.join("audit.jsonl")
+                    }
+                })
+            })
             .unwrap_or_else(cowork_audit::default_audit_path);
         for root in workspace.roots() {
             let parent = audit_path.parent().unwrap_or(Path::new("/"));
-            let resolved = parent.canonicalize().unwrap_or_else(|_| parent.to_path_buf());
+            let resolved = parent
+                .canonicalize()
+                .unwrap_or_else(|_| parent.to_path_buf());
             if resolved.starts_with(&root.path) {
-                return Err(CoreError::AuditInsideRoot { path: audit_path, root: root.path.clone() });
+                return Err(CoreError::AuditInsideRoot {
+                    path: audit_path,
+                    root: root.path.clone(),
+                });
             }
         }
         let audit = if config.audit_enabled.value {
@@ -155,9 +178,12 @@ impl SessionBuilder {
             grants: std::sync::Mutex::new(grants),
             transcript: Mutex::new(Vec::new()),
             outputs: std::sync::Mutex::new(Vec::new()),
+            overheads: std::sync::Mutex::new(Vec::new()),
         };
         inner.record_start(&layers)?;
-        Ok(Session { inner: Arc::new(inner) })
+        Ok(Session {
+            inner: Arc::new(inner),
+        })
     }
 }
 
@@ -181,6 +207,9 @@ pub(crate) struct SessionInner {
     /// The conversation so far; held by the running task.
     pub transcript: Mutex<Vec<Message>>,
     pub outputs: std::sync::Mutex<Vec<Output>>,
+    /// cowork's own time per action (policy, routing, journal bookkeeping, audit, events),
+    /// excluding the tool's work and the person's thinking time.
+    pub overheads: std::sync::Mutex<Vec<std::time::Duration>>,
 }
 
 impl Session {
@@ -219,9 +248,23 @@ impl Session {
         task::spawn(self.inner.clone(), text.into())
     }
 
+    /// cowork's own time for each action so far, excluding the tool's work and time spent waiting
+    /// for the person: the figure the per-action overhead benchmark reports.
+    pub fn action_overheads(&self) -> Vec<std::time::Duration> {
+        self.inner
+            .overheads
+            .lock()
+            .map(|o| o.clone())
+            .unwrap_or_default()
+    }
+
     /// Every file the session's tasks created or changed so far.
     pub fn outputs(&self) -> Vec<Output> {
-        self.inner.outputs.lock().map(|o| o.clone()).unwrap_or_default()
+        self.inner
+            .outputs
+            .lock()
+            .map(|o| o.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -273,12 +316,18 @@ impl SessionInner {
 
 /// `t-3f9a2c1b`-style ids: short enough to type into `cowork undo --action`.
 pub(crate) fn new_id(prefix: &str) -> String {
-    format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
+    format!(
+        "{prefix}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
 }
 
 /// Write a file of cowork's own state atomically: temp file beside it, fsync, rename.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CoreError> {
-    let io = |source| CoreError::Io { path: path.to_path_buf(), source };
+    let io = |source| CoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;

@@ -7,17 +7,19 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use cowork_audit::AuditKind;
-use cowork_models::{ContentBlock, Message, ModelError, ModelEvent, ModelRequest, Role, StopReason};
+use cowork_models::{
+    ContentBlock, Message, ModelError, ModelEvent, ModelRequest, Role, StopReason,
+};
 use cowork_protocol::{
     ActionId, ActionRef, Decision, Event, Output, TaskId, TaskStop, TaskSummary, Usage,
 };
 use futures::{Stream, StreamExt};
 use tokio::sync::{mpsc, watch};
 
+use crate::CoreError;
 use crate::context;
 use crate::orchestrator::{CallOutcome, Orchestrator};
 use crate::session::{SessionInner, new_id};
-use crate::CoreError;
 
 /// How often a retryable model error is retried before the task fails.
 const MODEL_RETRIES: u32 = 3;
@@ -44,7 +46,9 @@ impl TaskHandle {
 
     /// Answer an `action_proposed` whose `options` are not empty.
     pub fn decide(&self, action: impl Into<ActionId>, decision: Decision) -> Result<(), CoreError> {
-        self.decisions.send((action.into(), decision)).map_err(|_| CoreError::TaskGone)
+        self.decisions
+            .send((action.into(), decision))
+            .map_err(|_| CoreError::TaskGone)
     }
 
     /// A sender for decisions, for interfaces that read them on another task (e.g. stdin JSONL).
@@ -106,9 +110,17 @@ pub(crate) fn spawn(session: Arc<SessionInner>, text: String) -> TaskHandle {
         record.task = Some(task_id.clone());
         record.detail = serde_json::to_value(&summary).ok();
         session.audit(record);
-        let _ = event_tx.send(Event::TaskFinished { task: task_id, summary });
+        let _ = event_tx.send(Event::TaskFinished {
+            task: task_id,
+            summary,
+        });
     });
-    TaskHandle { id, events, decisions, cancel }
+    TaskHandle {
+        id,
+        events,
+        decisions,
+        cancel,
+    }
 }
 
 /// The state of one running task.
@@ -143,7 +155,12 @@ impl TaskRun {
             session: session.id.clone(),
             text: text.clone(),
             mode: session.config.mode.value,
-            roots: session.workspace.roots().iter().map(|r| r.path.display().to_string()).collect(),
+            roots: session
+                .workspace
+                .roots()
+                .iter()
+                .map(|r| r.path.display().to_string())
+                .collect(),
         });
         transcript.push(Message::user_text(text));
         let timeout = Duration::from_secs(u64::from(session.config.timeout_minutes.value) * 60);
@@ -194,33 +211,57 @@ impl TaskRun {
             };
             let turn = match self.model_turn(&request).await {
                 Ok(turn) => turn,
-                Err(e) => return (TaskStop::Failed { error: e.to_string() }, String::new()),
+                Err(e) => {
+                    return (
+                        TaskStop::Failed {
+                            error: e.to_string(),
+                        },
+                        String::new(),
+                    );
+                }
             };
             if !turn.text.is_empty() {
-                self.emit(Event::Commentary { text: turn.text.clone() });
+                self.emit(Event::Commentary {
+                    text: turn.text.clone(),
+                });
             }
             let mut assistant = Vec::new();
             if !turn.text.is_empty() {
-                assistant.push(ContentBlock::Text { text: turn.text.clone() });
+                assistant.push(ContentBlock::Text {
+                    text: turn.text.clone(),
+                });
             }
             for call in &turn.calls {
                 let input = serde_json::from_str(&call.input_json)
                     .unwrap_or_else(|_| serde_json::Value::Object(Default::default()));
-                assistant.push(ContentBlock::ToolUse { id: call.id.clone(), name: call.name.clone(), input });
+                assistant.push(ContentBlock::ToolUse {
+                    id: call.id.clone(),
+                    name: call.name.clone(),
+                    input,
+                });
             }
-            transcript.push(Message { role: Role::Assistant, content: assistant });
+            transcript.push(Message {
+                role: Role::Assistant,
+                content: assistant,
+            });
             if turn.calls.is_empty() {
                 return match turn.stop {
                     Some(StopReason::PauseTurn) => continue,
                     Some(StopReason::Refusal) => (
-                        TaskStop::Failed { error: "the model refused to continue".into() },
+                        TaskStop::Failed {
+                            error: "the model refused to continue".into(),
+                        },
                         turn.text,
                     ),
                     Some(StopReason::MaxTokens) => (
-                        TaskStop::Failed { error: "the model's reply was cut by its output limit".into() },
+                        TaskStop::Failed {
+                            error: "the model's reply was cut by its output limit".into(),
+                        },
                         turn.text,
                     ),
-                    Some(StopReason::EndTurn | StopReason::ToolUse) | None => (TaskStop::Finished, turn.text),
+                    Some(StopReason::EndTurn | StopReason::ToolUse) | None => {
+                        (TaskStop::Finished, turn.text)
+                    }
                 };
             }
             let mut results = Vec::new();
@@ -237,7 +278,11 @@ impl TaskRun {
                 }
                 match Orchestrator::new(self).handle(call, &turn.text).await {
                     CallOutcome::Result { content, is_error } => {
-                        results.push(ContentBlock::ToolResult { tool_use_id: call.id.clone(), content, is_error });
+                        results.push(ContentBlock::ToolResult {
+                            tool_use_id: call.id.clone(),
+                            content,
+                            is_error,
+                        });
                     }
                     CallOutcome::Stop(reason) => {
                         results.push(ContentBlock::ToolResult {
@@ -249,7 +294,10 @@ impl TaskRun {
                     }
                 }
             }
-            transcript.push(Message { role: Role::User, content: results });
+            transcript.push(Message {
+                role: Role::User,
+                content: results,
+            });
             if let Some(stop) = stop {
                 return (stop, String::new());
             }
@@ -294,7 +342,12 @@ impl TaskRun {
         for (i, step) in self.planned.iter().enumerate() {
             plan.push_str(&format!("{}. {step}\n", i + 1));
         }
-        let path = self.session.workspace.state_dir().join("plans").join(format!("{}.md", self.id));
+        let path = self
+            .session
+            .workspace
+            .state_dir()
+            .join("plans")
+            .join(format!("{}.md", self.id));
         let saved = match crate::session::write_atomic(&path, plan.as_bytes()) {
             Ok(()) => format!("plan saved to {}", path.display()),
             Err(e) => format!("the plan could not be saved: {e}"),
@@ -303,7 +356,9 @@ impl TaskRun {
         if !out.is_empty() {
             out.push_str("\n\n");
         }
-        out.push_str(&format!("Proposed changes (not executed):\n{plan}({saved})"));
+        out.push_str(&format!(
+            "Proposed changes (not executed):\n{plan}({saved})"
+        ));
         out
     }
 
@@ -325,7 +380,9 @@ struct Turn {
 /// After a timeout or cancel, the transcript may end with tool calls that never got results;
 /// pair them so the next task of the session sends a valid conversation.
 fn repair_transcript(transcript: &mut Vec<Message>) {
-    let Some(last) = transcript.last() else { return };
+    let Some(last) = transcript.last() else {
+        return;
+    };
     if last.role != Role::Assistant {
         return;
     }
@@ -342,6 +399,9 @@ fn repair_transcript(transcript: &mut Vec<Message>) {
         })
         .collect();
     if !missing.is_empty() {
-        transcript.push(Message { role: Role::User, content: missing });
+        transcript.push(Message {
+            role: Role::User,
+            content: missing,
+        });
     }
 }

@@ -4,7 +4,8 @@ mod common;
 
 use common::{Harness, approve, drive};
 use cowork_core::protocol::{
-    ApprovalMode, DecidedBy, Decision, DecisionOption, Event, GrantScope, Preview, TaskStop, VerdictDecision,
+    ApprovalMode, DecidedBy, Decision, DecisionOption, Event, GrantScope, Preview, TaskStop,
+    VerdictDecision,
 };
 
 const WRITE_TAPE: &str = r##"
@@ -43,34 +44,61 @@ async fn interactive_reads_run_and_writes_ask_then_approve_writes_journals_and_a
     let ask = &asks[0];
     assert_eq!(ask.tool, "write_file");
     assert_eq!(ask.reason, "Writing the summary.");
-    assert!(ask.consequence.contains("summary.md"), "{}", ask.consequence);
+    assert!(
+        ask.consequence.contains("summary.md"),
+        "{}",
+        ask.consequence
+    );
     assert!(matches!(&ask.preview, Preview::Text { text, .. } if text.contains("All good")));
     assert_eq!(ask.verdict.decision, VerdictDecision::Ask);
     assert!(!ask.verdict.rules.is_empty());
-    assert!(ask.options.contains(&DecisionOption::ApproveFor(GrantScope::Task)));
+    assert!(
+        ask.options
+            .contains(&DecisionOption::ApproveFor(GrantScope::Task))
+    );
     assert_eq!(decided_by(&events), vec![DecidedBy::Mode, DecidedBy::User]);
 
-    assert_eq!(h.read("summary.md").as_deref(), Some("# Summary\nAll good.\n"));
+    assert_eq!(
+        h.read("summary.md").as_deref(),
+        Some("# Summary\nAll good.\n")
+    );
     assert_eq!(summary.outputs.len(), 1);
     assert_eq!(summary.outputs[0].path, "summary.md");
 
     // The model saw the file content fenced as untrusted data.
     let results = model.tool_results();
-    assert!(results[0].0.contains("meeting notes") && results[0].0.contains("untrusted-data"), "{results:?}");
+    assert!(
+        results[0].0.contains("meeting notes") && results[0].0.contains("untrusted-data"),
+        "{results:?}"
+    );
 
     // Journal: the write is recorded and undoable.
     let history = session.workspace().history().unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].actions.len(), 1);
-    session.workspace().undo(cowork_fs::UndoTarget::LastTask, false).unwrap();
+    session
+        .workspace()
+        .undo(cowork_fs::UndoTarget::LastTask, false)
+        .unwrap();
     assert_eq!(h.read("summary.md"), None);
 
     let kinds = h.audit_kinds();
     assert_eq!(&kinds[..2], &["session_started", "policy_loaded"]);
-    for kind in ["action_proposed", "action_decided", "action_executed", "task_finished"] {
-        assert!(kinds.iter().any(|k| k == kind), "{kind} missing in {kinds:?}");
+    for kind in [
+        "action_proposed",
+        "action_decided",
+        "action_executed",
+        "task_finished",
+    ] {
+        assert!(
+            kinds.iter().any(|k| k == kind),
+            "{kind} missing in {kinds:?}"
+        );
     }
-    assert!(matches!(cowork_audit::verify(&h.audit).unwrap(), cowork_audit::VerifyReport::Intact { .. }));
+    assert!(matches!(
+        cowork_audit::verify(&h.audit).unwrap(),
+        cowork_audit::VerifyReport::Intact { .. }
+    ));
 }
 
 #[tokio::test]
@@ -78,14 +106,23 @@ async fn reject_sends_the_reason_to_the_model_and_writes_nothing() {
     let h = Harness::new();
     h.write("notes.md", "x\n");
     let (session, model) = h.session(WRITE_TAPE);
-    let (events, _, summary) =
-        drive(&session, "t", |_| Decision::Reject { reason: "not now, use the team template".into() }).await;
+    let (events, _, summary) = drive(&session, "t", |_| Decision::Reject {
+        reason: "not now, use the team template".into(),
+    })
+    .await;
     assert_eq!(summary.stop, TaskStop::Finished);
     assert_eq!(h.read("summary.md"), None);
-    assert!(events.iter().any(|e| matches!(e, Event::ActionSkipped { .. })));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::ActionSkipped { .. }))
+    );
     let results = model.tool_results();
     let (text, is_error) = &results[1];
-    assert!(*is_error && text.contains("not now, use the team template"), "{text}");
+    assert!(
+        *is_error && text.contains("not now, use the team template"),
+        "{text}"
+    );
     assert!(session.workspace().history().unwrap().is_empty());
 }
 
@@ -100,9 +137,18 @@ async fn modify_runs_exactly_the_modified_input_after_policy() {
         Decision::Modify { input }
     })
     .await;
-    assert_eq!(h.read("summary.md").as_deref(), Some("# Summary\nEdited by the person.\n"));
-    let proposals = events.iter().filter(|e| matches!(e, Event::ActionProposed { .. })).count();
-    assert_eq!(proposals, 3, "read, write, and the modified write are all shown");
+    assert_eq!(
+        h.read("summary.md").as_deref(),
+        Some("# Summary\nEdited by the person.\n")
+    );
+    let proposals = events
+        .iter()
+        .filter(|e| matches!(e, Event::ActionProposed { .. }))
+        .count();
+    assert_eq!(
+        proposals, 3,
+        "read, write, and the modified write are all shown"
+    );
 }
 
 #[tokio::test]
@@ -136,7 +182,10 @@ turns:
 async fn approve_for_task_grants_the_rest_of_the_task() {
     let h = Harness::new();
     let (session, _) = h.session(TWO_WRITES);
-    let (events, asks, _) = drive(&session, "t", |_| Decision::ApproveFor { scope: GrantScope::Task }).await;
+    let (events, asks, _) = drive(&session, "t", |_| Decision::ApproveFor {
+        scope: GrantScope::Task,
+    })
+    .await;
     assert_eq!(asks.len(), 1);
     assert_eq!(decided_by(&events), vec![DecidedBy::User, DecidedBy::Grant]);
     assert_eq!(h.read("b.md").as_deref(), Some("b"));
@@ -151,7 +200,10 @@ async fn approve_for_task_grants_the_rest_of_the_task() {
 async fn workspace_grants_persist_and_can_be_revoked() {
     let h = Harness::new();
     let (session, _) = h.session(TWO_WRITES);
-    drive(&session, "t", |_| Decision::ApproveFor { scope: GrantScope::Workspace }).await;
+    drive(&session, "t", |_| Decision::ApproveFor {
+        scope: GrantScope::Workspace,
+    })
+    .await;
     let store = cowork_core::GrantStore::load(session.workspace().state_dir()).unwrap();
     assert_eq!(store.list().len(), 1);
     let id = store.list()[0].id.clone();
@@ -160,7 +212,10 @@ async fn workspace_grants_persist_and_can_be_revoked() {
     std::fs::remove_file(h.root.join("b.md")).unwrap();
     let (session2, _) = h.session(TWO_WRITES);
     let (_, asks, _) = drive(&session2, "t", approve).await;
-    assert!(asks.is_empty(), "the workspace grant covers the next session");
+    assert!(
+        asks.is_empty(),
+        "the workspace grant covers the next session"
+    );
 
     let mut store = cowork_core::GrantStore::load(session.workspace().state_dir()).unwrap();
     store.revoke(&id).unwrap();
@@ -180,7 +235,14 @@ async fn org_require_approval_offers_no_grants() {
     let (session, _) = h.session(tape);
     let (_, asks, _) = drive(&session, "t", approve).await;
     assert_eq!(asks.len(), 1);
-    assert!(!asks[0].options.iter().any(|o| matches!(o, DecisionOption::ApproveFor(_))), "{:?}", asks[0].options);
+    assert!(
+        !asks[0]
+            .options
+            .iter()
+            .any(|o| matches!(o, DecisionOption::ApproveFor(_))),
+        "{:?}",
+        asks[0].options
+    );
     assert_eq!(h.read("old.txt"), None);
     assert_eq!(session.workspace().trash_list().unwrap().len(), 1);
 }
@@ -193,7 +255,10 @@ async fn auto_mode_runs_auto_approve_kinds_and_asks_the_rest() {
     let session = builder.mode(ApprovalMode::Auto).build().unwrap();
     let (_, asks, _) = drive(&session, "t", approve).await;
     assert_eq!(asks.len(), 1, "file_write is in neither list: it asks");
-    assert_eq!(h.read("summary.md").as_deref(), Some("# Summary\nAll good.\n"));
+    assert_eq!(
+        h.read("summary.md").as_deref(),
+        Some("# Summary\nAll good.\n")
+    );
 }
 
 #[tokio::test]
@@ -218,8 +283,14 @@ async fn plan_mode_changes_nothing_and_saves_a_numbered_plan() {
     let (_, asks, summary) = drive(&session, "t", |_| panic!("plan never asks")).await;
     assert!(asks.is_empty());
     assert_eq!(h.read("summary.md"), None);
-    assert!(summary.summary.contains("1. create summary.md") || summary.summary.contains("1. "), "{}", summary.summary);
-    let plans: Vec<_> = std::fs::read_dir(session.workspace().state_dir().join("plans")).unwrap().collect();
+    assert!(
+        summary.summary.contains("1. create summary.md") || summary.summary.contains("1. "),
+        "{}",
+        summary.summary
+    );
+    let plans: Vec<_> = std::fs::read_dir(session.workspace().state_dir().join("plans"))
+        .unwrap()
+        .collect();
     assert_eq!(plans.len(), 1);
 }
 
@@ -263,7 +334,11 @@ turns:
     let (builder, model) = h.builder(tape);
     let session = builder.max_actions(2).build().unwrap();
     let (_, _, summary) = drive(&session, "t", approve).await;
-    assert!(matches!(&summary.stop, TaskStop::Limit { limit, .. } if limit == "max_actions_per_task"), "{:?}", summary.stop);
+    assert!(
+        matches!(&summary.stop, TaskStop::Limit { limit, .. } if limit == "max_actions_per_task"),
+        "{:?}",
+        summary.stop
+    );
     assert_eq!(summary.stop.exit_code(), 3);
     assert_eq!(model.requests.lock().unwrap().len(), 1);
 }
@@ -286,7 +361,10 @@ turns:
     let session = builder.root(&refs).build().unwrap();
     let (_, _, summary) = drive(&session, "t", approve).await;
     assert!(model.tool_results()[0].0.contains("a paper"));
-    assert_eq!(std::fs::read_to_string(refs.join("notes.md")).unwrap(), "notes");
+    assert_eq!(
+        std::fs::read_to_string(refs.join("notes.md")).unwrap(),
+        "notes"
+    );
     assert_eq!(summary.outputs[0].path, "@refs/notes.md");
     assert!(!h.root.join(".cowork").join("..").join("notes.md").exists());
 }
@@ -310,18 +388,31 @@ turns:
     drive(&session, "t", approve).await;
     let results = model.tool_results();
     assert!(results[0].0.contains("handbook.md"));
-    assert!(!results[0].0.contains("Confidential"), "listed: {}", results[0].0);
-    assert!(!results[3].0.contains("salaries"), "found by search: {}", results[3].0);
+    assert!(
+        !results[0].0.contains("Confidential"),
+        "listed: {}",
+        results[0].0
+    );
+    assert!(
+        !results[3].0.contains("salaries"),
+        "found by search: {}",
+        results[3].0
+    );
     for (text, _) in &results {
         assert!(!text.contains("SECRET-SALARY"), "leak: {text}");
     }
-    assert!(results[1].1 && results[2].1, "reads of restricted files fail");
+    assert!(
+        results[1].1 && results[2].1,
+        "reads of restricted files fail"
+    );
 }
 
 #[tokio::test]
 async fn file_type_and_size_rules_deny() {
     let mut h = Harness::new();
-    h.org_policy("[files]\nallowed_file_types = [\".md\", \".txt\"]\n[limits]\nmax_file_size_mb = 1\n");
+    h.org_policy(
+        "[files]\nallowed_file_types = [\".md\", \".txt\"]\n[limits]\nmax_file_size_mb = 1\n",
+    );
     let big = "x".repeat(1024 * 1024 + 10);
     let tape = format!(
         "turns:\n  - call:\n      - {{tool: write_file, input: {{path: run.sh, content: \"echo hi\"}}}}\n      - {{tool: write_file, input: {{path: big.md, content: \"{big}\"}}}}\n      - {{tool: write_file, input: {{path: ok.md, content: fine}}}}\n  - say: ok\n"
@@ -333,8 +424,16 @@ async fn file_type_and_size_rules_deny() {
     assert_eq!(h.read("big.md"), None);
     assert_eq!(h.read("ok.md").as_deref(), Some("fine"));
     let results = model.tool_results();
-    assert!(results[0].0.contains("denied by policy"), "{}", results[0].0);
-    assert!(results[1].0.contains("denied by policy"), "{}", results[1].0);
+    assert!(
+        results[0].0.contains("denied by policy"),
+        "{}",
+        results[0].0
+    );
+    assert!(
+        results[1].0.contains("denied by policy"),
+        "{}",
+        results[1].0
+    );
 }
 
 #[tokio::test]
@@ -364,10 +463,17 @@ turns:
     assert_eq!(results.len(), 4);
     assert!(results.iter().all(|(_, is_error)| *is_error));
     assert!(results[0].0.contains("not valid JSON"), "{}", results[0].0);
-    assert!(results[1].0.contains("unknown tool") && results[1].0.contains("write_file"), "{}", results[1].0);
+    assert!(
+        results[1].0.contains("unknown tool") && results[1].0.contains("write_file"),
+        "{}",
+        results[1].0
+    );
     assert!(results[2].0.contains("path"), "{}", results[2].0);
     assert!(results[3].0.contains("limit"), "{}", results[3].0);
-    let names: Vec<_> = std::fs::read_dir(&h.root).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(&h.root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names, vec![std::ffi::OsString::from(".cowork")]);
 }
 
@@ -375,10 +481,16 @@ turns:
 async fn identical_failing_actions_stop_the_task() {
     let h = Harness::new();
     let call = "      - {tool: read_file, input: {path: missing.md}}\n";
-    let tape = format!("turns:\n  - call:\n{call}  - call:\n{call}  - call:\n{call}  - call:\n{call}  - say: never\n");
+    let tape = format!(
+        "turns:\n  - call:\n{call}  - call:\n{call}  - call:\n{call}  - call:\n{call}  - say: never\n"
+    );
     let (session, _) = h.session(&tape);
     let (_, _, summary) = drive(&session, "t", approve).await;
-    assert!(matches!(&summary.stop, TaskStop::Limit { limit, .. } if limit == "repeated_failures"), "{:?}", summary.stop);
+    assert!(
+        matches!(&summary.stop, TaskStop::Limit { limit, .. } if limit == "repeated_failures"),
+        "{:?}",
+        summary.stop
+    );
 }
 
 #[tokio::test]
@@ -386,7 +498,12 @@ async fn an_exhausted_tape_fails_the_task() {
     let h = Harness::new();
     let (session, _) = h.session("turns:\n  - call:\n      - {tool: list_dir, input: {}}\n");
     let (_, _, summary) = drive(&session, "t", approve).await;
-    assert_eq!(summary.stop, TaskStop::Failed { error: "tape exhausted".into() });
+    assert_eq!(
+        summary.stop,
+        TaskStop::Failed {
+            error: "tape exhausted".into()
+        }
+    );
     assert_eq!(summary.stop.exit_code(), 1);
 }
 
@@ -440,6 +557,10 @@ async fn a_changed_target_is_asked_again() {
 async fn the_audit_log_may_not_live_inside_a_root() {
     let h = Harness::new();
     let (builder, _) = h.builder("turns: []\n");
-    let err = builder.audit_path(h.root.join("logs/audit.jsonl")).build().err().unwrap();
+    let err = builder
+        .audit_path(h.root.join("logs/audit.jsonl"))
+        .build()
+        .err()
+        .unwrap();
     assert!(err.to_string().contains("inside the workspace"), "{err}");
 }

@@ -35,13 +35,19 @@ pub struct Message {
 
 impl Message {
     pub fn user_text(text: impl Into<String>) -> Message {
-        Message { role: Role::User, content: vec![ContentBlock::Text { text: text.into() }] }
+        Message {
+            role: Role::User,
+            content: vec![ContentBlock::Text { text: text.into() }],
+        }
     }
 
     /// A user message that starts a task: text only, no tool results.
     pub fn is_task_text(&self) -> bool {
         self.role == Role::User
-            && self.content.iter().all(|b| matches!(b, ContentBlock::Text { .. }))
+            && self
+                .content
+                .iter()
+                .all(|b| matches!(b, ContentBlock::Text { .. }))
     }
 }
 
@@ -66,7 +72,14 @@ impl ModelRequest {
     /// 1-based number of this request within the current task: one more than the assistant
     /// turns since the last message that started a task.
     pub fn turn_in_task(&self) -> usize {
-        let start = self.messages.iter().rposition(Message::is_task_text).map_or(0, |i| i + 1);
-        1 + self.messages[start..].iter().filter(|m| m.role == Role::Assistant).count()
+        let start = self
+            .messages
+            .iter()
+            .rposition(Message::is_task_text)
+            .map_or(0, |i| i + 1);
+        1 + self.messages[start..]
+            .iter()
+            .filter(|m| m.role == Role::Assistant)
+            .count()
     }
 }

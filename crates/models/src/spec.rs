@@ -31,7 +31,9 @@ impl ModelSpec {
             "ollama" => Ok(ModelSpec::Ollama(rest.to_string())),
             "local" => Ok(ModelSpec::Local(PathBuf::from(rest))),
             "tape" => Ok(ModelSpec::Tape(PathBuf::from(rest))),
-            _ => Err(invalid("unknown provider; use anthropic, openai, ollama, local or tape")),
+            _ => Err(invalid(
+                "unknown provider; use anthropic, openai, ollama, local or tape",
+            )),
         }
     }
 
@@ -39,10 +41,18 @@ impl ModelSpec {
     pub fn build(&self) -> Result<Arc<dyn Model>, ModelError> {
         match self {
             ModelSpec::Tape(path) => Ok(Arc::new(TapeModel::load(path)?)),
-            ModelSpec::Anthropic(_) => Err(ModelError::ProviderUnavailable { provider: "anthropic".into() }),
-            ModelSpec::OpenAi(_) => Err(ModelError::ProviderUnavailable { provider: "openai".into() }),
-            ModelSpec::Ollama(_) => Err(ModelError::ProviderUnavailable { provider: "ollama".into() }),
-            ModelSpec::Local(_) => Err(ModelError::ProviderUnavailable { provider: "local".into() }),
+            ModelSpec::Anthropic(_) => Err(ModelError::ProviderUnavailable {
+                provider: "anthropic".into(),
+            }),
+            ModelSpec::OpenAi(_) => Err(ModelError::ProviderUnavailable {
+                provider: "openai".into(),
+            }),
+            ModelSpec::Ollama(_) => Err(ModelError::ProviderUnavailable {
+                provider: "ollama".into(),
+            }),
+            ModelSpec::Local(_) => Err(ModelError::ProviderUnavailable {
+                provider: "local".into(),
+            }),
         }
     }
 }
@@ -53,12 +63,20 @@ mod tests {
 
     #[test]
     fn parses_specs() {
-        assert_eq!(ModelSpec::parse("tape:a.yaml").unwrap(), ModelSpec::Tape("a.yaml".into()));
+        assert_eq!(
+            ModelSpec::parse("tape:a.yaml").unwrap(),
+            ModelSpec::Tape("a.yaml".into())
+        );
         assert_eq!(
             ModelSpec::parse("ollama:qwen3:8b").unwrap(),
             ModelSpec::Ollama("qwen3:8b".into())
         );
         assert!(ModelSpec::parse("gpt4").is_err());
-        assert!(ModelSpec::parse("foo:bar").unwrap_err().to_string().contains("unknown provider"));
+        assert!(
+            ModelSpec::parse("foo:bar")
+                .unwrap_err()
+                .to_string()
+                .contains("unknown provider")
+        );
     }
 }

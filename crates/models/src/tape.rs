@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use cowork_protocol::Usage;
 use serde::Deserialize;
 
-use crate::{Model, ModelError, ModelEvent, ModelInfo, ModelRequest, ModelStream, StopReason, ToolCall};
+use crate::{
+    Model, ModelError, ModelEvent, ModelInfo, ModelRequest, ModelStream, StopReason, ToolCall,
+};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -89,15 +91,25 @@ impl TapeModel {
             path: path.to_path_buf(),
             source,
         })?;
-        Ok(TapeModel { path: path.to_path_buf(), tape: Tape::parse(&text, path)? })
+        Ok(TapeModel {
+            path: path.to_path_buf(),
+            tape: Tape::parse(&text, path)?,
+        })
     }
 
     pub fn from_tape(path: impl Into<PathBuf>, tape: Tape) -> TapeModel {
-        TapeModel { path: path.into(), tape }
+        TapeModel {
+            path: path.into(),
+            tape,
+        }
     }
 
     fn events_for(&self, n: usize) -> Result<Vec<ModelEvent>, ModelError> {
-        let turn = self.tape.turns.get(n - 1).ok_or(ModelError::TapeExhausted)?;
+        let turn = self
+            .tape
+            .turns
+            .get(n - 1)
+            .ok_or(ModelError::TapeExhausted)?;
         let mut events = Vec::new();
         if let Some(say) = &turn.say {
             // Stream in word-sized pieces, as a real provider would.
@@ -115,14 +127,25 @@ impl TapeModel {
                 (None, None) => "{}".to_string(),
             };
             events.push(ModelEvent::ToolCall(ToolCall {
-                id: call.id.clone().unwrap_or_else(|| format!("tape-{n}-{}", i + 1)),
+                id: call
+                    .id
+                    .clone()
+                    .unwrap_or_else(|| format!("tape-{n}-{}", i + 1)),
                 name: call.tool.clone(),
                 input_json,
             }));
         }
         let usage = turn.usage.map_or(
-            Usage { input_tokens: 0, output_tokens: 0, ..Usage::default() },
-            |u| Usage { input_tokens: u.input_tokens, output_tokens: u.output_tokens, ..Usage::default() },
+            Usage {
+                input_tokens: 0,
+                output_tokens: 0,
+                ..Usage::default()
+            },
+            |u| Usage {
+                input_tokens: u.input_tokens,
+                output_tokens: u.output_tokens,
+                ..Usage::default()
+            },
         );
         events.push(ModelEvent::Usage(usage));
         events.push(ModelEvent::Stop(if turn.call.is_empty() {
@@ -136,14 +159,19 @@ impl TapeModel {
 
 impl Model for TapeModel {
     fn info(&self) -> ModelInfo {
-        ModelInfo { spec: format!("tape:{}", self.path.display()), local: true, region: None }
+        ModelInfo {
+            spec: format!("tape:{}", self.path.display()),
+            local: true,
+            region: None,
+        }
     }
 
     fn stream(&self, request: &ModelRequest) -> ModelStream {
-        let items: Vec<Result<ModelEvent, ModelError>> = match self.events_for(request.turn_in_task()) {
-            Ok(events) => events.into_iter().map(Ok).collect(),
-            Err(e) => vec![Err(e)],
-        };
+        let items: Vec<Result<ModelEvent, ModelError>> =
+            match self.events_for(request.turn_in_task()) {
+                Ok(events) => events.into_iter().map(Ok).collect(),
+                Err(e) => vec![Err(e)],
+            };
         Box::pin(futures::stream::iter(items))
     }
 }
@@ -169,14 +197,20 @@ turns:
 
     fn collect(model: &TapeModel, req: &ModelRequest) -> Vec<Result<ModelEvent, String>> {
         futures::executor::block_on(
-            model.stream(req).map(|r| r.map_err(|e| e.to_string())).collect::<Vec<_>>(),
+            model
+                .stream(req)
+                .map(|r| r.map_err(|e| e.to_string()))
+                .collect::<Vec<_>>(),
         )
     }
 
     #[test]
     fn replays_turns_in_order_and_ends_exhausted() {
         let model = TapeModel::from_tape("t.yaml", Tape::parse(TAPE, Path::new("t.yaml")).unwrap());
-        let mut req = ModelRequest { messages: vec![Message::user_text("go")], ..Default::default() };
+        let mut req = ModelRequest {
+            messages: vec![Message::user_text("go")],
+            ..Default::default()
+        };
         let first = collect(&model, &req);
         let text: String = first
             .iter()
@@ -187,31 +221,54 @@ turns:
             .collect();
         assert_eq!(text, "Looking at the files first.");
         assert!(first.iter().any(|e| matches!(e, Ok(ModelEvent::ToolCall(c)) if c.name == "list_dir" && c.input_json == r#"{"path":"."}"#)));
-        assert_eq!(first.last(), Some(&Ok(ModelEvent::Stop(StopReason::ToolUse))));
+        assert_eq!(
+            first.last(),
+            Some(&Ok(ModelEvent::Stop(StopReason::ToolUse)))
+        );
 
-        req.messages.push(Message { role: Role::Assistant, content: vec![] });
+        req.messages.push(Message {
+            role: Role::Assistant,
+            content: vec![],
+        });
         req.messages.push(Message {
             role: Role::User,
-            content: vec![ContentBlock::ToolResult { tool_use_id: "x".into(), content: "ok".into(), is_error: false }],
+            content: vec![ContentBlock::ToolResult {
+                tool_use_id: "x".into(),
+                content: "ok".into(),
+                is_error: false,
+            }],
         });
         let second = collect(&model, &req);
-        assert!(second.iter().any(|e| matches!(e, Ok(ModelEvent::ToolCall(c)) if c.input_json == "{not json")));
+        assert!(
+            second
+                .iter()
+                .any(|e| matches!(e, Ok(ModelEvent::ToolCall(c)) if c.input_json == "{not json"))
+        );
 
         for _ in 0..2 {
-            req.messages.push(Message { role: Role::Assistant, content: vec![] });
+            req.messages.push(Message {
+                role: Role::Assistant,
+                content: vec![],
+            });
         }
         let beyond = collect(&model, &req);
         assert_eq!(beyond, vec![Err("tape exhausted".to_string())]);
 
         // A new task starts counting again.
         req.messages.push(Message::user_text("next task"));
-        assert!(matches!(collect(&model, &req)[0], Ok(ModelEvent::TextDelta(_))));
+        assert!(matches!(
+            collect(&model, &req)[0],
+            Ok(ModelEvent::TextDelta(_))
+        ));
     }
 
     #[test]
     fn rejects_unknown_keys_with_location() {
         let err = Tape::parse("turns:\n  - sey: hi\n", Path::new("bad.yaml")).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("bad.yaml") && msg.contains("sey") && msg.contains("line 2"), "{msg}");
+        assert!(
+            msg.contains("bad.yaml") && msg.contains("sey") && msg.contains("line 2"),
+            "{msg}"
+        );
     }
 }

@@ -30,12 +30,28 @@ impl fmt::Display for EgressChannel {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "effect", rename_all = "snake_case")]
 pub enum Effect {
-    Read { path: String },
-    Create { path: String, bytes: u64 },
-    Modify { path: String },
-    Delete { path: String },
-    Move { from: String, to: String },
-    Egress { channel: EgressChannel, destination: String, carries_data: bool },
+    Read {
+        path: String,
+    },
+    Create {
+        path: String,
+        bytes: u64,
+    },
+    Modify {
+        path: String,
+    },
+    Delete {
+        path: String,
+    },
+    Move {
+        from: String,
+        to: String,
+    },
+    Egress {
+        channel: EgressChannel,
+        destination: String,
+        carries_data: bool,
+    },
 }
 
 impl Effect {
@@ -43,7 +59,10 @@ impl Effect {
     pub fn mutates_workspace(&self) -> bool {
         matches!(
             self,
-            Effect::Create { .. } | Effect::Modify { .. } | Effect::Delete { .. } | Effect::Move { .. }
+            Effect::Create { .. }
+                | Effect::Modify { .. }
+                | Effect::Delete { .. }
+                | Effect::Move { .. }
         )
     }
 
@@ -68,7 +87,11 @@ impl fmt::Display for Effect {
             Effect::Modify { path } => write!(f, "modify {path}"),
             Effect::Delete { path } => write!(f, "delete {path} (to trash)"),
             Effect::Move { from, to } => write!(f, "move {from} -> {to}"),
-            Effect::Egress { channel, destination, carries_data } => write!(
+            Effect::Egress {
+                channel,
+                destination,
+                carries_data,
+            } => write!(
                 f,
                 "send via {channel} to {destination}{}",
                 if *carries_data { " (carries data)" } else { "" }

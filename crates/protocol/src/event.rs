@@ -22,11 +22,18 @@ pub enum Provenance {
 pub enum Preview {
     None,
     /// Literal text, e.g. the content of a new file (possibly cut).
-    Text { text: String, truncated: bool },
+    Text {
+        text: String,
+        truncated: bool,
+    },
     /// A unified diff of an edit.
-    Diff { unified: String },
+    Diff {
+        unified: String,
+    },
     /// A batch of operations shown as one numbered list.
-    Ops { ops: Vec<String> },
+    Ops {
+        ops: Vec<String>,
+    },
 }
 
 /// A proposed action as shown to the person and the interfaces.
@@ -229,18 +236,27 @@ impl DecisionMessage {
     /// Turn the wire form into a typed decision, naming what is missing.
     pub fn into_decision(self) -> Result<(ActionId, Decision), String> {
         if self.message_type != "decision" {
-            return Err(format!("expected type \"decision\", got \"{}\"", self.message_type));
+            return Err(format!(
+                "expected type \"decision\", got \"{}\"",
+                self.message_type
+            ));
         }
         let decision = match self.decision.as_str() {
             "approve" => Decision::Approve,
             "approve_for" => Decision::ApproveFor {
-                scope: self.scope.ok_or("approve_for needs \"scope\": task|session|workspace")?,
+                scope: self
+                    .scope
+                    .ok_or("approve_for needs \"scope\": task|session|workspace")?,
             },
             "modify" => Decision::Modify {
-                input: self.input.ok_or("modify needs \"input\": the new tool input")?,
+                input: self
+                    .input
+                    .ok_or("modify needs \"input\": the new tool input")?,
             },
             "reject" => Decision::Reject {
-                reason: self.reason.unwrap_or_else(|| "rejected by the person".to_string()),
+                reason: self
+                    .reason
+                    .unwrap_or_else(|| "rejected by the person".to_string()),
             },
             other => {
                 return Err(format!(
@@ -282,10 +298,16 @@ mod tests {
         .unwrap();
         assert_eq!(
             msg.into_decision().unwrap(),
-            ("a1".to_string(), Decision::ApproveFor { scope: GrantScope::Task })
+            (
+                "a1".to_string(),
+                Decision::ApproveFor {
+                    scope: GrantScope::Task
+                }
+            )
         );
         let msg: DecisionMessage =
-            serde_json::from_str(r#"{"type":"decision","action":"a1","decision":"modify"}"#).unwrap();
+            serde_json::from_str(r#"{"type":"decision","action":"a1","decision":"modify"}"#)
+                .unwrap();
         assert!(msg.into_decision().unwrap_err().contains("input"));
     }
 }

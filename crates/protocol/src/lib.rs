@@ -10,8 +10,8 @@ mod verdict;
 
 pub use effect::{Effect, EgressChannel};
 pub use event::{
-    ActionProposal, ActionRef, DecisionMessage, Event, Output, OutputChange, Preview, PlanStep,
-    PlanStepStatus, Provenance, TaskStop, TaskSummary, Usage,
+    ActionProposal, ActionRef, DecisionMessage, Event, Output, OutputChange, PlanStep,
+    PlanStepStatus, Preview, Provenance, TaskStop, TaskSummary, Usage,
 };
 pub use kinds::{ActionKind, ApprovalMode, Principle, UnknownName};
 pub use verdict::{DecidedBy, Decision, DecisionOption, GrantScope, Verdict, VerdictDecision};

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use crate::Principle;
 
 /// The policy's answer for one action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum VerdictDecision {
     Allow,

@@ -29,12 +29,16 @@ impl Recorder {
     /// All tool_result texts the model received, in order.
     pub fn tool_results(&self) -> Vec<(String, bool)> {
         let requests = self.requests.lock().unwrap();
-        let Some(last) = requests.last() else { return Vec::new() };
+        let Some(last) = requests.last() else {
+            return Vec::new();
+        };
         last.messages
             .iter()
             .flat_map(|m| m.content.iter())
             .filter_map(|b| match b {
-                cowork_models::ContentBlock::ToolResult { content, is_error, .. } => Some((content.clone(), *is_error)),
+                cowork_models::ContentBlock::ToolResult {
+                    content, is_error, ..
+                } => Some((content.clone(), *is_error)),
                 _ => None,
             })
             .collect()
@@ -55,7 +59,13 @@ impl Harness {
         let state = tempfile::tempdir().unwrap();
         let root = ws.path().canonicalize().unwrap().join("work");
         std::fs::create_dir(&root).unwrap();
-        Harness { root, audit: state.path().join("audit/audit.jsonl"), org: None, user: None, _dirs: vec![ws, state] }
+        Harness {
+            root,
+            audit: state.path().join("audit/audit.jsonl"),
+            org: None,
+            user: None,
+            _dirs: vec![ws, state],
+        }
     }
 
     pub fn write(&self, rel: &str, content: &str) {
@@ -88,12 +98,19 @@ impl Harness {
 
     pub fn sources(&self) -> ConfigSources {
         let workspace = self.root.join(".cowork/config.toml");
-        ConfigSources { org: self.org.clone(), user: self.user.clone(), workspace: Some(workspace) }
+        ConfigSources {
+            org: self.org.clone(),
+            user: self.user.clone(),
+            workspace: Some(workspace),
+        }
     }
 
     pub fn builder(&self, tape: &str) -> (cowork_core::SessionBuilder, Arc<Recorder>) {
         let tape = Tape::parse(tape, Path::new("test.yaml")).unwrap();
-        let recorder = Arc::new(Recorder { tape: TapeModel::from_tape("test.yaml", tape), requests: Mutex::new(Vec::new()) });
+        let recorder = Arc::new(Recorder {
+            tape: TapeModel::from_tape("test.yaml", tape),
+            requests: Mutex::new(Vec::new()),
+        });
         let builder = Session::builder()
             .root(&self.root)
             .model(recorder.clone())
@@ -112,7 +129,13 @@ impl Harness {
         cowork_audit::read_records(&self.audit)
             .unwrap()
             .iter()
-            .map(|r| serde_json::to_value(r.kind).unwrap().as_str().unwrap().to_string())
+            .map(|r| {
+                serde_json::to_value(r.kind)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
             .collect()
     }
 }
@@ -139,7 +162,9 @@ pub async fn drive(
             break;
         }
     }
-    let Some(Event::TaskFinished { summary, .. }) = events.last().cloned() else { panic!("no task_finished: {events:?}") };
+    let Some(Event::TaskFinished { summary, .. }) = events.last().cloned() else {
+        panic!("no task_finished: {events:?}")
+    };
     (events, asks, summary)
 }
 
