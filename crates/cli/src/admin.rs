@@ -376,7 +376,7 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
                         "{:>5} {} {:<16} {} {} {}{}{}",
                         r.seq,
                         r.ts,
-                        format!("{:?}", r.kind),
+                        r.kind.as_str(),
                         r.task.as_deref().unwrap_or("-"),
                         r.action.as_deref().unwrap_or("-"),
                         r.tool.as_deref().unwrap_or(""),

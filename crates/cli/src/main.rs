@@ -57,6 +57,7 @@ pub mod exit {
 }
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(args, None),
@@ -75,6 +76,15 @@ fn main() -> ExitCode {
             eprintln!("cowork: {e:#}");
             ExitCode::from(exit_code_for(&e))
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, so `cowork audit show | head` would panic on a closed pipe; restore the
+/// default so a closed reader simply ends the program, as with any Unix tool.
+fn restore_sigpipe() {
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL is always valid.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

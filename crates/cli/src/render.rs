@@ -2,7 +2,9 @@
 
 use std::io::IsTerminal;
 
-use cowork_protocol::{ActionProposal, Event, Preview, TaskStop, VerdictDecision};
+use cowork_protocol::{
+    ActionProposal, DecidedBy, Decision, Event, Preview, TaskStop, VerdictDecision,
+};
 
 /// ANSI styling, off when stdout is not a terminal or NO_COLOR is set.
 #[derive(Clone, Copy)]
@@ -94,7 +96,29 @@ impl Renderer {
                     println!("{} {}", s.dim("·"), action.description);
                 }
             }
-            Event::ActionDecided { .. } => {}
+            Event::ActionDecided {
+                decision,
+                decided_by,
+                grant,
+                ..
+            } => match (decided_by, decision) {
+                (DecidedBy::User, Decision::Approve) => println!("  {} approved", s.green("✔")),
+                (DecidedBy::User, Decision::ApproveFor { scope }) => println!(
+                    "  {} approved; grant {} covers this kind of action for the {}",
+                    s.green("✔"),
+                    grant.as_deref().unwrap_or("?"),
+                    scope.as_str()
+                ),
+                (DecidedBy::User, Decision::Modify { .. }) => {
+                    println!("  {} approved as modified", s.green("✔"))
+                }
+                (DecidedBy::Grant, _) => println!(
+                    "  {} approved by grant {}",
+                    s.green("✔"),
+                    grant.as_deref().unwrap_or("?")
+                ),
+                _ => {}
+            },
             Event::ActionStarted { tool, .. } => {
                 let progress = if self.steps > 0 {
                     format!("step {} of {} · ", self.step.min(self.steps), self.steps)

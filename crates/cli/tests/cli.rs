@@ -87,7 +87,7 @@ fn on_ask_approve_runs_and_undo_reverts() {
     let verify = env.run(&["audit", "verify", env.audit().to_str().unwrap()]);
     assert_eq!(code(&verify), 0, "{}", text(&verify));
     let show = env.run(&["audit", "show", "--path", env.audit().to_str().unwrap()]);
-    assert!(text(&show).contains("ActionUndone"), "{}", text(&show));
+    assert!(text(&show).contains("action_undone"), "{}", text(&show));
 }
 
 #[test]

@@ -504,14 +504,7 @@ impl<'a> Orchestrator<'a> {
         if let Some(steps) = output.plan.clone() {
             self.run.emit(Event::PlanUpdated { steps });
         }
-        let summary = output
-            .content
-            .lines()
-            .next()
-            .unwrap_or("done")
-            .chars()
-            .take(160)
-            .collect();
+        let summary = finished_summary(&staged.prepared.description, &output.content);
         self.run.emit(Event::ActionFinished {
             action: id.to_string(),
             ok: true,
@@ -626,6 +619,17 @@ impl<'a> Orchestrator<'a> {
             });
         }
         outcome
+    }
+}
+
+/// The one line interfaces show when an action finished: a one-line result as is, else the
+/// action with the size of what it returned (file content is not echoed to the terminal).
+fn finished_summary(description: &str, content: &str) -> String {
+    let mut lines = content.lines();
+    match (lines.next(), lines.next()) {
+        (Some(line), None) => line.chars().take(160).collect(),
+        (None, _) => description.to_string(),
+        (Some(_), Some(_)) => format!("{description} · {} lines", content.lines().count()),
     }
 }
 

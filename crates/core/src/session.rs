@@ -29,6 +29,7 @@ pub struct SessionBuilder {
     audit_path: Option<PathBuf>,
     user: Option<String>,
     registry: Option<Registry>,
+    timeout: Option<std::time::Duration>,
 }
 
 impl SessionBuilder {
@@ -84,6 +85,12 @@ impl SessionBuilder {
     pub fn timeout_minutes(mut self, minutes: u32) -> Self {
         self.flag_toml
             .push(format!("[limits]\ntimeout_minutes = {minutes}\n"));
+        self
+    }
+
+    /// A per-task time limit finer than `timeout_minutes` (embedders, tests); the shorter one applies.
+    pub fn timeout(mut self, limit: std::time::Duration) -> Self {
+        self.timeout = Some(limit);
         self
     }
 
@@ -179,6 +186,7 @@ impl SessionBuilder {
             transcript: Mutex::new(Vec::new()),
             outputs: std::sync::Mutex::new(Vec::new()),
             overheads: std::sync::Mutex::new(Vec::new()),
+            timeout: self.timeout,
         };
         inner.record_start(&layers)?;
         Ok(Session {
@@ -210,6 +218,8 @@ pub(crate) struct SessionInner {
     /// cowork's own time per action (policy, routing, journal bookkeeping, audit, events),
     /// excluding the tool's work and the person's thinking time.
     pub overheads: std::sync::Mutex<Vec<std::time::Duration>>,
+    /// The builder's finer task time limit, if any.
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl Session {
@@ -224,6 +234,7 @@ impl Session {
             audit_path: None,
             user: None,
             registry: None,
+            timeout: None,
         }
     }
 

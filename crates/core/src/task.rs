@@ -104,6 +104,7 @@ pub(crate) fn spawn(session: Arc<SessionInner>, text: String) -> TaskHandle {
             outputs: Vec::new(),
             skipped: Vec::new(),
             planned: Vec::new(),
+            pending_results: Vec::new(),
         };
         let summary = run.run(text).await;
         let mut record = session.entry(AuditKind::TaskFinished);
@@ -140,6 +141,8 @@ pub(crate) struct TaskRun {
     pub skipped: Vec<ActionRef>,
     /// In plan mode: the proposed changes, numbered in the saved plan.
     pub planned: Vec<String>,
+    /// Results of the current turn's calls so far.
+    pub pending_results: Vec<ContentBlock>,
 }
 
 impl TaskRun {
@@ -163,20 +166,21 @@ impl TaskRun {
                 .collect(),
         });
         transcript.push(Message::user_text(text));
-        let timeout = Duration::from_secs(u64::from(session.config.timeout_minutes.value) * 60);
+        let configured = Duration::from_secs(u64::from(session.config.timeout_minutes.value) * 60);
+        let timeout = session.timeout.map_or(configured, |t| t.min(configured));
         let mut cancel = self.cancel.clone();
         let (stop, summary) = tokio::select! {
             outcome = self.turns(&mut transcript) => outcome,
             _ = tokio::time::sleep(timeout) => (
                 TaskStop::Limit {
                     limit: "timeout_minutes".into(),
-                    detail: format!("the task ran longer than {} minutes", session.config.timeout_minutes.value),
+                    detail: format!("the task ran longer than its time limit ({:.0?})", timeout),
                 },
                 String::new(),
             ),
             _ = cancel.wait_for(|c| *c) => (TaskStop::Cancelled, String::new()),
         };
-        repair_transcript(&mut transcript);
+        repair_transcript(&mut transcript, std::mem::take(&mut self.pending_results));
         let summary = self.save_plan(summary);
         if let Ok(mut all) = session.outputs.lock() {
             all.extend(self.outputs.iter().cloned());
@@ -264,12 +268,14 @@ impl TaskRun {
                     }
                 };
             }
-            let mut results = Vec::new();
+            // Results collect in the task (not a local) so that a cancel or timeout in the middle
+            // of a turn still hands the model the results of the calls that did run.
+            self.pending_results.clear();
             let mut stop = None;
             for call in &turn.calls {
                 if stop.is_some() {
                     // Every tool_use needs its tool_result, even when the task stops.
-                    results.push(ContentBlock::ToolResult {
+                    self.pending_results.push(ContentBlock::ToolResult {
                         tool_use_id: call.id.clone(),
                         content: "not run: the task stopped".into(),
                         is_error: true,
@@ -278,14 +284,14 @@ impl TaskRun {
                 }
                 match Orchestrator::new(self).handle(call, &turn.text).await {
                     CallOutcome::Result { content, is_error } => {
-                        results.push(ContentBlock::ToolResult {
+                        self.pending_results.push(ContentBlock::ToolResult {
                             tool_use_id: call.id.clone(),
                             content,
                             is_error,
                         });
                     }
                     CallOutcome::Stop(reason) => {
-                        results.push(ContentBlock::ToolResult {
+                        self.pending_results.push(ContentBlock::ToolResult {
                             tool_use_id: call.id.clone(),
                             content: "not run: the task stopped".into(),
                             is_error: true,
@@ -296,7 +302,7 @@ impl TaskRun {
             }
             transcript.push(Message {
                 role: Role::User,
-                content: results,
+                content: std::mem::take(&mut self.pending_results),
             });
             if let Some(stop) = stop {
                 return (stop, String::new());
@@ -377,9 +383,10 @@ struct Turn {
     stop: Option<StopReason>,
 }
 
-/// After a timeout or cancel, the transcript may end with tool calls that never got results;
-/// pair them so the next task of the session sends a valid conversation.
-fn repair_transcript(transcript: &mut Vec<Message>) {
+/// After a timeout or cancel, the transcript may end with tool calls whose results were never
+/// sent; pair each with the result it got (`done`) or with "not run", so the next task of the
+/// session sends a valid conversation that does not hide what already ran.
+fn repair_transcript(transcript: &mut Vec<Message>, done: Vec<ContentBlock>) {
     let Some(last) = transcript.last() else {
         return;
     };
@@ -390,11 +397,16 @@ fn repair_transcript(transcript: &mut Vec<Message>) {
         .content
         .iter()
         .filter_map(|b| match b {
-            ContentBlock::ToolUse { id, .. } => Some(ContentBlock::ToolResult {
-                tool_use_id: id.clone(),
-                content: "not run: the task stopped".into(),
-                is_error: true,
-            }),
+            ContentBlock::ToolUse { id, .. } => Some(
+                done.iter()
+                    .find(|r| matches!(r, ContentBlock::ToolResult { tool_use_id, .. } if tool_use_id == id))
+                    .cloned()
+                    .unwrap_or_else(|| ContentBlock::ToolResult {
+                        tool_use_id: id.clone(),
+                        content: "not run: the task stopped".into(),
+                        is_error: true,
+                    }),
+            ),
             _ => None,
         })
         .collect();

@@ -564,3 +564,53 @@ async fn the_audit_log_may_not_live_inside_a_root() {
         .unwrap();
     assert!(err.to_string().contains("inside the workspace"), "{err}");
 }
+
+#[tokio::test]
+async fn cancel_stops_the_task_cleanly_without_running_the_pending_action() {
+    let h = Harness::new();
+    h.write("notes.md", "x\n");
+    let (session, _) = h.session(WRITE_TAPE);
+    let mut task = session.run("t");
+    let mut stop = None;
+    while let Some(event) = task.next_event().await {
+        match event {
+            Event::ActionProposed { action } if action.needs_decision() => task.cancel(),
+            Event::TaskFinished { summary, .. } => {
+                stop = Some(summary.stop);
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(stop, Some(TaskStop::Cancelled));
+    assert_eq!(TaskStop::Cancelled.exit_code(), 3);
+    assert_eq!(h.read("summary.md"), None);
+    // The session stays usable: the next task's conversation is well-formed (every tool_use answered).
+    let (_, asks, summary) = drive(&session, "again", approve).await;
+    assert_eq!(asks.len(), 1);
+    assert_eq!(summary.stop, TaskStop::Finished);
+}
+
+#[tokio::test]
+async fn the_time_limit_stops_a_task_waiting_too_long() {
+    let h = Harness::new();
+    h.write("notes.md", "x\n");
+    let (builder, _) = h.builder(WRITE_TAPE);
+    let session = builder
+        .timeout(std::time::Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let mut task = session.run("t");
+    let mut stop = None;
+    while let Some(event) = task.next_event().await {
+        if let Event::TaskFinished { summary, .. } = event {
+            stop = Some(summary.stop);
+            break;
+        }
+    }
+    assert!(
+        matches!(&stop, Some(TaskStop::Limit { limit, .. }) if limit == "timeout_minutes"),
+        "{stop:?}"
+    );
+    assert_eq!(h.read("summary.md"), None);
+}
