@@ -37,6 +37,7 @@ impl Tool for Touch {
     fn prepare(&self, _: &serde_json::Value, _: &ToolContext) -> Result<Prepared, ToolError> {
         Ok(Prepared {
             kind: ActionKind::Draft,
+            folders: Vec::new(),
             effects: vec![Effect::Modify {
                 path: "notes/draft.md".into(),
             }],

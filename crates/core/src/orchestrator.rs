@@ -304,7 +304,7 @@ impl<'a> Orchestrator<'a> {
         let prepared = tool_impl.prepare(&input, &ctx).map_err(|e| e.to_string());
         self.excluded += preparing.elapsed();
         let prepared = prepared?;
-        let facts = path_facts(&session.workspace, &prepared.effects);
+        let facts = path_facts(&session.workspace, &prepared);
         let verdict = session.policy.evaluate(&PolicyRequest {
             user: &session.user,
             tool,
@@ -650,7 +650,8 @@ fn max_bytes(session: &crate::session::SessionInner) -> u64 {
 }
 
 /// Facts about each path an action touches, in effect order, for policy (types, sizes).
-fn path_facts(ws: &cowork_fs::Workspace, effects: &[Effect]) -> Vec<PathFacts> {
+fn path_facts(ws: &cowork_fs::Workspace, prepared: &Prepared) -> Vec<PathFacts> {
+    let effects = &prepared.effects;
     let mut facts = Vec::new();
     for effect in effects {
         for path in effect.paths() {
@@ -665,9 +666,7 @@ fn path_facts(ws: &cowork_fs::Workspace, effects: &[Effect]) -> Vec<PathFacts> {
             let is_dir = meta
                 .as_ref()
                 .is_some_and(|m| m.kind == cowork_fs::EntryKind::Dir)
-                || (matches!(effect, Effect::Create { bytes: 0, .. })
-                    && meta.is_none()
-                    && resolved.as_ref().is_some_and(|p| p.extension().is_none()));
+                || prepared.folders.iter().any(|f| f == path);
             facts.push(PathFacts {
                 is_dir,
                 exists: meta.is_some(),

@@ -614,3 +614,16 @@ async fn the_time_limit_stops_a_task_waiting_too_long() {
     );
     assert_eq!(h.read("summary.md"), None);
 }
+
+#[tokio::test]
+async fn an_empty_file_without_extension_is_still_a_file_for_type_rules() {
+    let mut h = Harness::new();
+    h.org_policy("[files]\nallowed_file_types = [\".md\"]\n");
+    let tape = "turns:\n  - call:\n      - {tool: write_file, input: {path: Makefile, content: \"\"}}\n      - {tool: make_dir, input: {path: Archive}}\n  - say: ok\n";
+    let (session, _) = h.session(tape);
+    let (_, asks, _) = drive(&session, "t", approve).await;
+    assert_eq!(asks.len(), 1, "only the folder reaches the person");
+    assert_eq!(asks[0].tool, "make_dir");
+    assert!(!h.root.join("Makefile").exists());
+    assert!(h.root.join("Archive").is_dir());
+}

@@ -47,6 +47,9 @@ pub struct Prepared {
     /// Computed facts: "overwrites report.md (12.0 KB); reversible: backup kept".
     pub consequence: String,
     pub preview: Preview,
+    /// Display paths among the effects that are folders this action creates (a `Create` with
+    /// no bytes is otherwise indistinguishable from an empty file), so policy treats them as folders.
+    pub folders: Vec<String>,
 }
 
 /// The result of a tool run.

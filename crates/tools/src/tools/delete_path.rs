@@ -77,6 +77,7 @@ impl Tool for DeletePath {
         };
         Ok(Prepared {
             kind: ActionKind::FileDelete,
+            folders: Vec::new(),
             effects: vec![Effect::Delete {
                 path: shown.clone(),
             }],

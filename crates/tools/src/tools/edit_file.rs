@@ -156,6 +156,7 @@ impl Tool for EditFile {
         let (added, removed) = diff_counts(before, after);
         Ok(Prepared {
             kind: ActionKind::FileWrite,
+            folders: Vec::new(),
             effects: vec![Effect::Modify {
                 path: edit.shown.clone(),
             }],

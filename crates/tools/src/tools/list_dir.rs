@@ -70,6 +70,7 @@ impl Tool for ListDir {
         };
         Ok(Prepared {
             kind: ActionKind::FileRead,
+            folders: Vec::new(),
             effects: vec![Effect::Read {
                 path: shown.clone(),
             }],

@@ -61,6 +61,7 @@ impl Tool for MakeDir {
         };
         Ok(Prepared {
             kind: ActionKind::FileWrite,
+            folders: vec![shown.clone()],
             effects: vec![Effect::Create {
                 path: shown.clone(),
                 bytes: 0,

@@ -116,8 +116,10 @@ impl Tool for MovePath {
         let mut effects = Vec::new();
         let mut ops = Vec::new();
         let mut creates = String::new();
+        let mut folders = Vec::new();
         if let Some(dir) = &plan.mkdir {
             let shown = ctx.ws.display(dir);
+            folders.push(shown.clone());
             effects.push(Effect::Create {
                 path: shown.clone(),
                 bytes: 0,
@@ -143,6 +145,7 @@ impl Tool for MovePath {
         };
         Ok(Prepared {
             kind: ActionKind::FileMove,
+            folders,
             effects,
             description: format!("move {} to {}", plan.from_shown, plan.to_shown),
             consequence: format!(

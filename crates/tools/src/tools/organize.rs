@@ -251,10 +251,12 @@ impl Tool for Organize {
         let mut effects = Vec::new();
         let mut ops = Vec::new();
         let (mut files, mut folders, mut created) = (0, 0, 0);
+        let mut new_folders = Vec::new();
         for (i, step) in steps.iter().enumerate() {
             match step {
                 Step::Mkdir { path, exists } => {
                     let shown = ctx.ws.display(path);
+                    new_folders.push(shown.clone());
                     effects.push(Effect::Create {
                         path: shown.clone(),
                         bytes: 0,
@@ -289,6 +291,7 @@ impl Tool for Organize {
         }
         Ok(Prepared {
             kind: ActionKind::FileMove,
+            folders: new_folders,
             effects,
             description: format!("organize ({})", plural(steps.len(), "op", "ops")),
             consequence: format!("{}; reversible: undo moves them back", parts.join(", ")),

@@ -73,6 +73,7 @@ impl Tool for ReadFile {
         }
         Ok(Prepared {
             kind: ActionKind::FileRead,
+            folders: Vec::new(),
             effects: vec![Effect::Read {
                 path: shown.clone(),
             }],

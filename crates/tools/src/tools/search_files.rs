@@ -133,6 +133,7 @@ impl Tool for SearchFiles {
             .unwrap_or_default();
         Ok(Prepared {
             kind: ActionKind::FileRead,
+            folders: Vec::new(),
             effects: vec![Effect::Read {
                 path: shown.clone(),
             }],

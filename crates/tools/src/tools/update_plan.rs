@@ -88,6 +88,7 @@ impl Tool for UpdatePlan {
             .count();
         Ok(Prepared {
             kind: ActionKind::Summarize,
+            folders: Vec::new(),
             effects: Vec::new(),
             description: "update the plan".to_string(),
             consequence: format!(

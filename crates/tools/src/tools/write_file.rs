@@ -113,6 +113,7 @@ impl Tool for WriteFile {
             };
             return Ok(Prepared {
                 kind: ActionKind::FileWrite,
+                folders: Vec::new(),
                 effects: vec![Effect::Create {
                     path: shown.clone(),
                     bytes: new.len() as u64,
@@ -142,6 +143,7 @@ impl Tool for WriteFile {
         };
         Ok(Prepared {
             kind: ActionKind::FileWrite,
+            folders: Vec::new(),
             effects: vec![Effect::Modify {
                 path: shown.clone(),
             }],
