@@ -13,6 +13,8 @@ use cowork_protocol::{ActionKind, ApprovalMode, Effect, EgressChannel};
 
 use crate::WorkspaceArg;
 
+/// Open a workspace by its default root, with the other roots its sessions used (so that undo and
+/// history reach `@NAME/…` changes); roots that no longer exist are left out.
 fn open_workspace(dir: &Path) -> Result<Workspace> {
     let path = std::fs::canonicalize(dir)
         .with_context(|| format!("cannot open the folder {}", dir.display()))?;
@@ -20,7 +22,19 @@ fn open_workspace(dir: &Path) -> Result<Workspace> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "root".into());
-    Ok(Workspace::open(vec![RootSpec { name, path }], &[])?)
+    let mut roots = vec![RootSpec {
+        name: name.clone(),
+        path: path.clone(),
+    }];
+    for other in cowork_core::remembered_roots(&path.join(".cowork")) {
+        if other.name != name && other.path != path && other.path.is_dir() {
+            roots.push(RootSpec {
+                name: other.name,
+                path: other.path,
+            });
+        }
+    }
+    Ok(Workspace::open(roots, &[])?)
 }
 
 fn effective_config(dir: &Path, extra: Option<PathBuf>) -> Result<EffectiveConfig> {

@@ -313,3 +313,29 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn undo_reaches_changes_in_a_second_root() {
+    let env = Env::new();
+    let refs = env.dir.path().join("refs");
+    std::fs::create_dir_all(&refs).unwrap();
+    let tape = env.tape("turns:\n  - call:\n      - {tool: write_file, input: {path: \"@refs/notes.md\", content: n}}\n  - say: ok\n");
+    let ws = env.ws();
+    let out = env.run(&[
+        "run",
+        "-f",
+        ws.to_str().unwrap(),
+        "-f",
+        refs.to_str().unwrap(),
+        "-m",
+        &tape,
+        "--on-ask",
+        "approve",
+        "t",
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(refs.join("notes.md").exists());
+    let undo = env.run(&["undo", "-f", ws.to_str().unwrap()]);
+    assert_eq!(code(&undo), 0, "{}", text(&undo));
+    assert!(!refs.join("notes.md").exists());
+}

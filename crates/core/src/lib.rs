@@ -19,7 +19,7 @@ mod task;
 pub use context::Fence;
 pub use error::CoreError;
 pub use grants::{Grant, GrantStore};
-pub use session::{Session, SessionBuilder};
+pub use session::{RememberedRoot, Session, SessionBuilder, remembered_roots};
 pub use task::TaskHandle;
 
 pub use cowork_protocol as protocol;

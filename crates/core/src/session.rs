@@ -167,6 +167,7 @@ impl SessionBuilder {
             None
         };
         let grants = GrantStore::load(workspace.state_dir())?;
+        remember_roots(&workspace)?;
         let user = self
             .user
             .or_else(|| std::env::var("USER").ok())
@@ -323,6 +324,42 @@ impl SessionInner {
         }
         Ok(())
     }
+}
+
+/// The file in the state dir that names the session's other roots, so that `cowork undo -f DIR`
+/// and `cowork history` can reach changes made under `@NAME/…` paths.
+pub const ROOTS_FILE: &str = "roots.json";
+
+/// A root as remembered in `<state>/roots.json`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RememberedRoot {
+    pub name: String,
+    pub path: PathBuf,
+}
+
+fn remember_roots(workspace: &Workspace) -> Result<(), CoreError> {
+    let path = workspace.state_dir().join(ROOTS_FILE);
+    let mut known = remembered_roots(workspace.state_dir());
+    for root in workspace.roots().iter().filter(|r| !r.default) {
+        known.retain(|k| k.name != root.name);
+        known.push(RememberedRoot {
+            name: root.name.clone(),
+            path: root.path.clone(),
+        });
+    }
+    let json = serde_json::to_vec_pretty(&known).map_err(|e| CoreError::Grants {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    write_atomic(&path, &json)
+}
+
+/// The non-default roots sessions of this workspace have used (empty when none or unreadable).
+pub fn remembered_roots(state_dir: &Path) -> Vec<RememberedRoot> {
+    std::fs::read(state_dir.join(ROOTS_FILE))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
 }
 
 /// `t-3f9a2c1b`-style ids: short enough to type into `cowork undo --action`.
