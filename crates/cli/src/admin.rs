@@ -6,12 +6,10 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use cowork_audit::{AuditEntry, AuditKind, AuditLog, AuditOptions, VerifyReport};
 use cowork_fs::{RootSpec, UndoTarget, Workspace};
-use cowork_policy::{
-    ConfigSources, EffectiveConfig, FlagOverrides, PathFacts, PolicyEngine, PolicyRequest,
-};
-use cowork_protocol::{ActionKind, ApprovalMode, Effect, EgressChannel};
+use cowork_policy::{ConfigSources, EffectiveConfig, FlagOverrides};
 
 use crate::WorkspaceArg;
+use crate::sanitize::clean;
 
 /// Open a workspace by its default root, with the other roots its sessions used (so that undo and
 /// history reach `@NAME/…` changes); roots that no longer exist are left out.
@@ -37,7 +35,7 @@ fn open_workspace(dir: &Path) -> Result<Workspace> {
     Ok(Workspace::open(roots, &[])?)
 }
 
-fn effective_config(dir: &Path, extra: Option<PathBuf>) -> Result<EffectiveConfig> {
+pub(crate) fn effective_config(dir: &Path, extra: Option<PathBuf>) -> Result<EffectiveConfig> {
     let sources = ConfigSources::discover(dir);
     let layers = cowork_policy::load_layers(
         &sources,
@@ -94,22 +92,38 @@ pub fn undo(args: UndoArgs) -> Result<u8> {
         (None, Some(action)) => UndoTarget::Action(action),
         (None, None) => UndoTarget::LastTask,
     };
-    let report = match ws.undo(target, args.force) {
-        Ok(report) => report,
-        Err(e) => {
-            eprintln!("cowork: {e}");
-            return Ok(crate::exit::FAILED);
-        }
-    };
+    // The audit log is opened before anything is restored: an undo that cannot be recorded must
+    // not happen, or the log would no longer account for the files on disk.
     let config = effective_config(&args.ws.folder, None)?;
-    if config.audit_enabled.value {
+    let log = if config.audit_enabled.value {
+        let path = audit_path(&config);
         let log = AuditLog::open(
-            &audit_path(&config),
+            &path,
             AuditOptions {
                 include_content: false,
                 retention_days: None,
             },
-        )?;
+        )
+        .with_context(|| {
+            format!(
+                "nothing was undone: the audit log {} cannot be opened; fix or move it \
+                 (`cowork audit verify {}` checks it) and run undo again",
+                path.display(),
+                path.display()
+            )
+        })?;
+        Some(log)
+    } else {
+        None
+    };
+    let report = match ws.undo(target, args.force) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("cowork: {}", clean(&e.to_string()));
+            return Ok(crate::exit::FAILED);
+        }
+    };
+    if let Some(log) = &log {
         for action in &report.actions {
             log.append(AuditEntry {
                 kind: AuditKind::ActionUndone,
@@ -141,10 +155,13 @@ pub fn undo(args: UndoArgs) -> Result<u8> {
                 .unwrap_or_default()
         );
         for path in &report.restored {
-            println!("  restored {path}");
+            println!("  restored {}", clean(path));
         }
         for (path, blob) in &report.forced_backups {
-            println!("  your version of {path} was kept as backup {blob}");
+            println!(
+                "  your version of {} was kept as backup {blob}",
+                clean(path)
+            );
         }
     }
     Ok(0)
@@ -189,7 +206,8 @@ pub fn history(args: HistoryArgs) -> Result<u8> {
                 if action.undone { " (undone)" } else { "" }
             );
             for op in &action.ops {
-                println!("    {}", describe_op(op));
+                // Journal paths are file names the model chose: print them inert.
+                println!("    {}", clean(&describe_op(op)));
             }
         }
     }
@@ -201,9 +219,10 @@ fn describe_op(op: &cowork_fs::JournalOp) -> String {
     match op {
         JournalOp::Created { path, .. } => format!("created {path}"),
         JournalOp::CreatedDir { path } => format!("created folder {path}"),
+        // `get` and not slicing: a byte index inside a multi-byte character would panic.
         JournalOp::Modified { path, before, .. } => format!(
             "modified {path} (backup {})",
-            &before[..before.len().min(12)]
+            before.get(..12).unwrap_or(before)
         ),
         JournalOp::Deleted { path, trash, .. } => format!("deleted {path} (in trash: {trash})"),
         JournalOp::Moved { from, to } => format!("moved {from} -> {to}"),
@@ -231,7 +250,13 @@ enum GrantsCommand {
 
 pub fn grants(args: GrantsArgs) -> Result<u8> {
     let ws = open_workspace(&args.ws.folder)?;
-    let mut store = cowork_core::GrantStore::load(ws.state_dir())?;
+    let root = ws
+        .roots()
+        .iter()
+        .find(|r| r.default)
+        .map(|r| r.path.clone())
+        .unwrap_or_default();
+    let mut store = cowork_core::GrantStore::load(&cowork_core::default_data_dir(), &root)?;
     match args.command.unwrap_or(GrantsCommand::List { json: false }) {
         GrantsCommand::List { json: true } => print_json(&store.list())?,
         GrantsCommand::List { json: false } => {
@@ -425,152 +450,6 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
 }
 
 #[derive(Args)]
-pub struct PolicyArgs {
-    #[command(subcommand)]
-    command: PolicyCommand,
-}
-
-#[derive(Subcommand)]
-enum PolicyCommand {
-    /// Validate a policy/config file (.toml) or a Cedar file (.cedar)
-    Check { file: PathBuf },
-    /// Show the verdict for a described action, and why
-    Explain(ExplainArgs),
-}
-
-#[derive(Args)]
-struct ExplainArgs {
-    /// The action kind, e.g. file_write, email_send
-    #[arg(long)]
-    kind: String,
-    /// The target path (file actions)
-    #[arg(long)]
-    path: Option<String>,
-    /// Size in bytes of the content written or read
-    #[arg(long, default_value_t = 0)]
-    size: u64,
-    /// The egress destination host (web_fetch, email_send, external_share)
-    #[arg(long)]
-    destination: Option<String>,
-    /// Approval mode to evaluate in (default: the configured one)
-    #[arg(long)]
-    mode: Option<String>,
-    /// Evaluate as if untrusted content had entered the task (C4)
-    #[arg(long)]
-    tainted: bool,
-    #[command(flatten)]
-    ws: WorkspaceArg,
-    /// Print the compiled Cedar policies too
-    #[arg(long)]
-    cedar: bool,
-}
-
-pub fn policy(args: PolicyArgs) -> Result<u8> {
-    match args.command {
-        PolicyCommand::Check { file } => match cowork_policy::check_file(&file) {
-            Ok(report) => {
-                println!(
-                    "ok: {} — {} rules, {} organization Cedar policies",
-                    file.display(),
-                    report.rules.len(),
-                    report.cedar_policies
-                );
-                for note in &report.notes {
-                    println!("  note: {note}");
-                }
-                Ok(0)
-            }
-            Err(e) => {
-                eprintln!("{e}");
-                Ok(crate::exit::CONFIG)
-            }
-        },
-        PolicyCommand::Explain(a) => {
-            let config = effective_config(&a.ws.folder, None)?;
-            let engine = PolicyEngine::new(&config)?;
-            let kind: ActionKind = a.kind.parse().map_err(|e| anyhow::anyhow!("--kind: {e}"))?;
-            let mode = match &a.mode {
-                Some(m) => m
-                    .parse::<ApprovalMode>()
-                    .map_err(|e| anyhow::anyhow!("--mode: {e}"))?,
-                None => config.mode.value,
-            };
-            let effect = match (&a.destination, &a.path) {
-                (Some(dest), _) => Effect::Egress {
-                    channel: match kind {
-                        ActionKind::EmailSend | ActionKind::EmailDraft => EgressChannel::Email,
-                        ActionKind::ExternalShare => EgressChannel::Share,
-                        _ => EgressChannel::Web,
-                    },
-                    destination: dest.clone(),
-                    carries_data: true,
-                },
-                (None, Some(path)) => match kind {
-                    ActionKind::FileDelete => Effect::Delete { path: path.clone() },
-                    ActionKind::FileWrite
-                    | ActionKind::Draft
-                    | ActionKind::EmailDraft
-                    | ActionKind::CalendarWrite => Effect::Create {
-                        path: path.clone(),
-                        bytes: a.size,
-                    },
-                    _ => Effect::Read { path: path.clone() },
-                },
-                (None, None) => bail!("describe the target with --path PATH or --destination HOST"),
-            };
-            let ext = a
-                .path
-                .as_deref()
-                .and_then(|p| Path::new(p).extension())
-                .map(|e| format!(".{}", e.to_string_lossy().to_lowercase()));
-            let facts: Vec<PathFacts> = effect
-                .paths()
-                .iter()
-                .map(|_| PathFacts {
-                    is_dir: false,
-                    exists: true,
-                    ext: ext.clone(),
-                    size: a.size,
-                })
-                .collect();
-            let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-            let effects = [effect];
-            let verdict = engine.evaluate(&PolicyRequest {
-                user: &user,
-                tool: "explain",
-                kind,
-                effects: &effects,
-                facts: &facts,
-                mode,
-                tainted: a.tainted,
-            });
-            println!("verdict: {:?}", verdict.decision);
-            for (i, rule) in verdict.rules.iter().enumerate() {
-                println!(
-                    "  rule {rule}: {}",
-                    verdict.reasons.get(i).map(String::as_str).unwrap_or("")
-                );
-            }
-            if !verdict.principles.is_empty() {
-                println!(
-                    "  principles: {}",
-                    verdict
-                        .principles
-                        .iter()
-                        .map(|p| p.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
-            if a.cedar {
-                println!("\n{}", engine.cedar_source());
-            }
-            Ok(0)
-        }
-    }
-}
-
-#[derive(Args)]
 pub struct ConfigArgs {
     #[command(subcommand)]
     command: ConfigCommand,
@@ -617,5 +496,32 @@ pub fn config(args: ConfigArgs) -> Result<u8> {
             }
             Ok(0)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cowork_fs::JournalOp;
+
+    use super::describe_op;
+
+    #[test]
+    fn describe_op_shortens_any_backup_name_without_panicking() {
+        let op = |before: &str| JournalOp::Modified {
+            path: "a.md".into(),
+            before: before.into(),
+            after: String::new(),
+        };
+        assert_eq!(
+            describe_op(&op("0123456789abcdef")),
+            "modified a.md (backup 0123456789ab)"
+        );
+        assert_eq!(describe_op(&op("abc")), "modified a.md (backup abc)");
+        // Byte 12 falls inside a two-byte character: shown whole rather than cut.
+        let odd = "ééééééé";
+        assert_eq!(
+            describe_op(&op(odd)),
+            format!("modified a.md (backup {odd})")
+        );
     }
 }

@@ -1,9 +1,12 @@
 //! `cowork`: run tasks in your folders with a model, approve what it proposes, undo, audit.
 
 mod admin;
+mod drive;
+mod policy_cmd;
 mod prompt;
 mod render;
 mod run;
+mod sanitize;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,7 +39,7 @@ enum Command {
     /// Verify, show or export the audit log
     Audit(admin::AuditArgs),
     /// Check a policy file or explain a verdict
-    Policy(admin::PolicyArgs),
+    Policy(policy_cmd::PolicyArgs),
     /// Show the effective configuration
     Config(admin::ConfigArgs),
     /// List or empty the workspace trash
@@ -56,6 +59,27 @@ pub mod exit {
     pub const CONFIG: u8 = 2;
 }
 
+/// The command line asks for something that cannot be done as given; exits 2 (DESIGN.md §10),
+/// and nothing has been started or changed when one is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    #[error("the task is empty: say what cowork should do, e.g. `cowork run \"tidy my notes\"`")]
+    EmptyTask,
+    #[error(
+        "--json reads decisions from stdin, so the task cannot come from stdin too: \
+         pass the task as an argument, or drop --json"
+    )]
+    JsonWithStdinTask,
+    #[error("--approval: {0}")]
+    Approval(String),
+    #[error("--kind: {0}")]
+    Kind(String),
+    #[error("--mode: {0}")]
+    Mode(String),
+    #[error("describe the target with --path PATH or --destination HOST")]
+    NoTarget,
+}
+
 fn main() -> ExitCode {
     restore_sigpipe();
     let cli = Cli::parse();
@@ -66,14 +90,15 @@ fn main() -> ExitCode {
         Command::History(args) => admin::history(args),
         Command::Grants(args) => admin::grants(args),
         Command::Audit(args) => admin::audit(args),
-        Command::Policy(args) => admin::policy(args),
+        Command::Policy(args) => policy_cmd::policy(args),
         Command::Config(args) => admin::config(args),
         Command::Trash(args) => admin::trash(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("cowork: {e:#}");
+            // Errors can quote file names and model output: print them inert.
+            eprintln!("cowork: {}", sanitize::clean(&format!("{e:#}")));
             ExitCode::from(exit_code_for(&e))
         }
     }
@@ -88,10 +113,11 @@ fn restore_sigpipe() {
     }
 }
 
-/// Configuration and workspace problems are usage errors (2); anything else failed (1).
+/// Usage, configuration and workspace problems exit 2; anything else failed (1).
 fn exit_code_for(e: &anyhow::Error) -> u8 {
     for cause in e.chain() {
-        if cause.downcast_ref::<cowork_policy::PolicyError>().is_some()
+        if cause.downcast_ref::<UsageError>().is_some()
+            || cause.downcast_ref::<cowork_policy::PolicyError>().is_some()
             || cause.downcast_ref::<cowork_models::ModelError>().is_some()
             || matches!(
                 cause.downcast_ref::<cowork_core::CoreError>(),

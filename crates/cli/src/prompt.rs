@@ -5,6 +5,8 @@ use std::io::{BufRead, Write};
 use anyhow::{Context, Result};
 use cowork_protocol::{ActionProposal, Decision, DecisionOption, GrantScope};
 
+use crate::sanitize::clean;
+
 /// Ask the person on the terminal until they give a valid answer.
 pub fn ask(action: &ActionProposal) -> Result<Decision> {
     let stdin = std::io::stdin();
@@ -43,7 +45,8 @@ pub fn ask(action: &ActionProposal) -> Result<Decision> {
             "m" | "modify" if offered(DecisionOption::Modify) => match modify(&action.input) {
                 Ok(Some(input)) => return Ok(Decision::Modify { input }),
                 Ok(None) => println!("  input unchanged; choose again"),
-                Err(e) => println!("  {e:#}; choose again"),
+                // The error may quote the edited file (serde) or the editor's name: clean it.
+                Err(e) => println!("  {}; choose again", clean(&format!("{e:#}"))),
             },
             "r" | "reject" | "n" | "no" => {
                 print!("  reason (sent to the model, optional) > ");
@@ -60,7 +63,8 @@ pub fn ask(action: &ActionProposal) -> Result<Decision> {
                     },
                 });
             }
-            other => println!("  `{other}` is not one of the choices"),
+            // Echoed input may hold pasted escape sequences; show them, do not run them.
+            other => println!("  `{}` is not one of the choices", clean(other)),
         }
     }
 }

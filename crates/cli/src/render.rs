@@ -6,6 +6,8 @@ use cowork_protocol::{
     ActionProposal, DecidedBy, Decision, Event, Preview, TaskStop, VerdictDecision,
 };
 
+use crate::sanitize::clean;
+
 /// ANSI styling, off when stdout is not a terminal or NO_COLOR is set.
 #[derive(Clone, Copy)]
 pub struct Style {
@@ -67,12 +69,13 @@ impl Renderer {
                 task, mode, roots, ..
             } => {
                 println!(
-                    "{} {task} · mode {mode} · {}",
+                    "{} {} · mode {mode} · {}",
                     s.bold("cowork"),
-                    roots.join(", ")
+                    clean(task),
+                    clean(&roots.join(", "))
                 );
             }
-            Event::Commentary { text } => println!("{}", text.trim()),
+            Event::Commentary { text } => println!("{}", clean(text.trim())),
             Event::PlanUpdated { steps } => {
                 self.steps = steps.len();
                 self.step = steps
@@ -86,14 +89,14 @@ impl Renderer {
                         cowork_protocol::PlanStepStatus::InProgress => ">",
                         cowork_protocol::PlanStepStatus::Pending => " ",
                     };
-                    println!("  [{mark}] {}. {}", i + 1, step.title);
+                    println!("  [{mark}] {}. {}", i + 1, clean(&step.title));
                 }
             }
             Event::ActionProposed { action } => {
                 if action.needs_decision() {
                     print!("{}", describe(action, s));
                 } else if action.verdict.decision != VerdictDecision::Deny {
-                    println!("{} {}", s.dim("·"), action.description);
+                    println!("{} {}", s.dim("·"), clean(&action.description));
                 }
             }
             Event::ActionDecided {
@@ -106,7 +109,7 @@ impl Renderer {
                 (DecidedBy::User, Decision::ApproveFor { scope }) => println!(
                     "  {} approved; grant {} covers this kind of action for the {}",
                     s.green("✔"),
-                    grant.as_deref().unwrap_or("?"),
+                    clean(grant.as_deref().unwrap_or("?")),
                     scope.as_str()
                 ),
                 (DecidedBy::User, Decision::Modify { .. }) => {
@@ -115,7 +118,7 @@ impl Renderer {
                 (DecidedBy::Grant, _) => println!(
                     "  {} approved by grant {}",
                     s.green("✔"),
-                    grant.as_deref().unwrap_or("?")
+                    clean(grant.as_deref().unwrap_or("?"))
                 ),
                 _ => {}
             },
@@ -125,27 +128,34 @@ impl Renderer {
                 } else {
                     String::new()
                 };
+                let tool = clean(tool);
                 eprintln!("{}", s.dim(&format!("  ▸ {progress}running {tool}")));
             }
             Event::ActionFinished { ok, summary, .. } => {
                 if *ok {
-                    println!("  {} {}", s.green("✓"), summary);
+                    println!("  {} {}", s.green("✓"), clean(summary));
                 } else {
-                    println!("  {} {}", s.red("✗"), summary);
+                    println!("  {} {}", s.red("✗"), clean(summary));
                 }
             }
-            Event::ActionSkipped { reason, .. } => println!("  {} {}", s.yellow("–"), reason),
-            Event::OutputCreated { output } => println!("  {} {}", s.cyan("→"), output.path),
-            Event::Error { message } => eprintln!("{} {message}", s.red("error:")),
+            Event::ActionSkipped { reason, .. } => {
+                println!("  {} {}", s.yellow("–"), clean(reason))
+            }
+            Event::OutputCreated { output } => {
+                println!("  {} {}", s.cyan("→"), clean(&output.path))
+            }
+            Event::Error { message } => eprintln!("{} {}", s.red("error:"), clean(message)),
             Event::TaskFinished { summary, .. } => {
                 if !summary.summary.is_empty() && !matches!(summary.stop, TaskStop::Finished) {
-                    println!("{}", summary.summary);
+                    println!("{}", clean(&summary.summary));
                 }
                 let status = match &summary.stop {
                     TaskStop::Finished => s.green("finished"),
-                    TaskStop::Limit { detail, .. } => s.yellow(&format!("stopped: {detail}")),
+                    TaskStop::Limit { detail, .. } => {
+                        s.yellow(&format!("stopped: {}", clean(detail)))
+                    }
                     TaskStop::Cancelled => s.yellow("cancelled"),
-                    TaskStop::Failed { error } => s.red(&format!("failed: {error}")),
+                    TaskStop::Failed { error } => s.red(&format!("failed: {}", clean(error))),
                 };
                 println!(
                     "{} · {} actions · {} outputs{}",
@@ -159,7 +169,7 @@ impl Renderer {
                     }
                 );
                 for output in &summary.outputs {
-                    println!("  {:?} {}", output.change, output.absolute);
+                    println!("  {:?} {}", output.change, clean(&output.absolute));
                 }
             }
         }
@@ -167,36 +177,36 @@ impl Renderer {
 }
 
 /// The full description of an action waiting for approval: what, why, consequence, preview, policy.
+/// Every string in it may come from the model or a file, so each is [`clean`]ed before styling.
 pub fn describe(action: &ActionProposal, s: Style) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "\n{} {} {}\n",
         s.bold("Approve?"),
-        s.bold(&action.description),
-        s.dim(&format!("[{} · {}]", action.tool, action.id))
+        s.bold(&clean(&action.description)),
+        s.dim(&clean(&format!("[{} · {}]", action.tool, action.id)))
     ));
     if !action.reason.is_empty() {
         out.push_str(&format!(
             "  why:    {}\n",
-            action.reason.lines().next().unwrap_or_default()
+            clean(action.reason.lines().next().unwrap_or_default())
         ));
     }
-    out.push_str(&format!("  result: {}\n", action.consequence));
+    out.push_str(&format!("  result: {}\n", clean(&action.consequence)));
     for effect in &action.effects {
-        out.push_str(&format!("  target: {effect}\n"));
+        out.push_str(&format!("  target: {}\n", clean(&effect.to_string())));
     }
-    let rules = action.verdict.reasons.join("; ");
     out.push_str(&format!(
         "  policy: {} — {}\n",
-        action.verdict.rules.join(", "),
-        rules
+        clean(&action.verdict.rules.join(", ")),
+        clean(&action.verdict.reasons.join("; "))
     ));
     match &action.preview {
         Preview::None => {}
         Preview::Text { text, truncated } => {
             out.push_str("  preview:\n");
             for line in text.lines() {
-                out.push_str(&format!("    {}\n", s.green(&format!("+ {line}"))));
+                out.push_str(&format!("    {}\n", s.green(&format!("+ {}", clean(line)))));
             }
             if *truncated {
                 out.push_str(&format!("    {}\n", s.dim("… (cut)")));
@@ -205,16 +215,17 @@ pub fn describe(action: &ActionProposal, s: Style) -> String {
         Preview::Diff { unified } => {
             out.push_str("  diff:\n");
             for line in unified.lines() {
+                let line = clean(line);
                 let painted = if line.starts_with("+++") || line.starts_with("---") {
-                    s.bold(line)
+                    s.bold(&line)
                 } else if line.starts_with('+') {
-                    s.green(line)
+                    s.green(&line)
                 } else if line.starts_with('-') {
-                    s.red(line)
+                    s.red(&line)
                 } else if line.starts_with("@@") {
-                    s.cyan(line)
+                    s.cyan(&line)
                 } else {
-                    line.to_string()
+                    line.into_owned()
                 };
                 out.push_str(&format!("    {painted}\n"));
             }
@@ -222,9 +233,71 @@ pub fn describe(action: &ActionProposal, s: Style) -> String {
         Preview::Ops { ops } => {
             out.push_str("  operations:\n");
             for (i, op) in ops.iter().enumerate() {
-                out.push_str(&format!("    {}. {op}\n", i + 1));
+                out.push_str(&format!("    {}. {}\n", i + 1, clean(op)));
             }
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use cowork_protocol::{
+        ActionKind, ActionProposal, DecisionOption, Effect, Preview, Verdict, VerdictDecision,
+    };
+
+    use super::{Style, describe};
+
+    const ESC: &str = "\u{1b}[2K\u{1b}[1A";
+
+    fn hostile(preview: Preview) -> ActionProposal {
+        ActionProposal {
+            id: format!("a-1{ESC}"),
+            tool: format!("write_file{ESC}"),
+            kind: ActionKind::FileWrite,
+            input: serde_json::json!({}),
+            reason: format!("because{ESC}\u{202e}"),
+            description: format!("create a.md{ESC}"),
+            consequence: format!("creates a.md{ESC}"),
+            effects: vec![Effect::Create {
+                path: format!("a{ESC}.md"),
+                bytes: 1,
+            }],
+            preview,
+            verdict: Verdict {
+                decision: VerdictDecision::Ask,
+                rules: vec![format!("rule{ESC}")],
+                principles: vec![],
+                reasons: vec![format!("asks{ESC}\u{2066}")],
+            },
+            options: vec![DecisionOption::Approve, DecisionOption::Reject],
+            hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn describe_escapes_every_untrusted_field() {
+        for preview in [
+            Preview::Text {
+                text: format!("line{ESC}\nnext\u{9b}"),
+                truncated: false,
+            },
+            Preview::Diff {
+                unified: format!("--- a\n+++ b\n@@ -1 +1 @@\n-old{ESC}\n+new{ESC}\n"),
+            },
+            Preview::Ops {
+                ops: vec![format!("move x{ESC} -> y")],
+            },
+        ] {
+            let plain = describe(&hostile(preview.clone()), Style { on: false });
+            assert!(!plain.contains('\u{1b}'), "{plain:?}");
+            assert!(!plain.contains('\u{202e}') && !plain.contains('\u{2066}'));
+            assert!(!plain.contains('\u{9b}'));
+            assert!(plain.contains("\\u{1b}[2K"), "{plain}");
+            // With colour on, the only escapes left are our own SGR codes.
+            let coloured = describe(&hostile(preview), Style { on: true });
+            assert!(!coloured.contains("\u{1b}[2K"), "{coloured:?}");
+            assert!(!coloured.contains("\u{1b}[1A"), "{coloured:?}");
+        }
+    }
 }

@@ -1,16 +1,16 @@
 //! `cowork run` / `cowork plan`: build a session, drive one task, answer its asks.
 
-use std::io::{BufRead, IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
-use cowork_core::{Session, TaskHandle};
+use cowork_core::Session;
 use cowork_models::ModelSpec;
-use cowork_protocol::{ApprovalMode, Decision, DecisionMessage, Event, TaskSummary};
+use cowork_protocol::ApprovalMode;
 
-use crate::prompt;
-use crate::render::Renderer;
+use crate::UsageError;
+use crate::drive::{Answerer, Driver, spawn_stdin_decisions};
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -42,21 +42,22 @@ pub struct RunArgs {
     pub timeout: Option<u32>,
 }
 
-/// How asks are answered in this run.
-enum Answerer {
-    Terminal,
-    Fixed(bool),
-    JsonStdin,
-    /// No terminal and no instruction: reject, never hang.
-    NoOne,
-}
-
 pub fn run(args: RunArgs, forced_mode: Option<ApprovalMode>) -> Result<u8> {
+    // Usage errors first: nothing is read from stdin and no session is built for a bad command line.
+    if args.json && args.task == "-" {
+        return Err(UsageError::JsonWithStdinTask.into());
+    }
+    if args.task != "-" && args.task.trim().is_empty() {
+        return Err(UsageError::EmptyTask.into());
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(run_async(args, forced_mode))
+    let code = runtime.block_on(run_async(args, forced_mode));
+    // Nothing the runtime still holds (the Ctrl-C listener) may delay the exit.
+    runtime.shutdown_background();
+    code
 }
 
 async fn run_async(args: RunArgs, forced_mode: Option<ApprovalMode>) -> Result<u8> {
@@ -70,24 +71,15 @@ async fn run_async(args: RunArgs, forced_mode: Option<ApprovalMode>) -> Result<u
         args.task.clone()
     };
     if task.trim().is_empty() {
-        bail!("the task is empty: say what cowork should do");
+        return Err(UsageError::EmptyTask.into());
     }
     let session = build_session(&args, forced_mode)?;
 
-    let answerer = if args.json {
-        if args.task == "-" {
-            bail!("--json reads decisions from stdin, so the task cannot come from stdin too");
-        }
-        match &args.on_ask {
-            Some(answer) => Answerer::Fixed(answer == "approve"),
-            None => Answerer::JsonStdin,
-        }
-    } else if let Some(answer) = &args.on_ask {
-        Answerer::Fixed(answer == "approve")
-    } else if std::io::stdin().is_terminal() && args.task != "-" {
-        Answerer::Terminal
-    } else {
-        Answerer::NoOne
+    let answerer = match (&args.on_ask, args.json) {
+        (Some(answer), _) => Answerer::Fixed(answer == "approve"),
+        (None, true) => Answerer::JsonStdin,
+        (None, false) if std::io::stdin().is_terminal() && args.task != "-" => Answerer::Terminal,
+        (None, false) => Answerer::NoOne,
     };
 
     let mut handle = session.run(task);
@@ -97,10 +89,13 @@ async fn run_async(args: RunArgs, forced_mode: Option<ApprovalMode>) -> Result<u
             let _ = canceller.send(true);
         }
     });
-    if matches!(answerer, Answerer::JsonStdin) {
-        spawn_stdin_decisions(&handle);
-    }
-    let summary = drive(&mut handle, &answerer, args.json).await?;
+    let stdin = match answerer {
+        Answerer::JsonStdin => Some(spawn_stdin_decisions()?),
+        Answerer::Terminal | Answerer::Fixed(_) | Answerer::NoOne => None,
+    };
+    let summary = Driver::new(answerer, args.json, stdin)
+        .drive(&mut handle)
+        .await?;
     Ok(u8::try_from(summary.stop.exit_code()).unwrap_or(1))
 }
 
@@ -127,7 +122,7 @@ fn build_session(args: &RunArgs, forced_mode: Option<ApprovalMode>) -> Result<Se
         (_, Some(mode)) => Some(mode),
         (Some(text), None) => Some(
             text.parse::<ApprovalMode>()
-                .map_err(|e| anyhow::anyhow!("--approval: {e}"))?,
+                .map_err(|e| UsageError::Approval(format!("{e}")))?,
         ),
         (None, None) => None,
     };
@@ -154,83 +149,4 @@ fn absolute(dir: &str) -> Result<PathBuf> {
     Ok(std::env::current_dir()
         .context("cannot read the current directory")?
         .join(path))
-}
-
-/// Read `{"type":"decision",…}` lines from stdin and hand them to the task.
-fn spawn_stdin_decisions(handle: &TaskHandle) {
-    let sender = handle.decision_sender();
-    std::thread::spawn(move || {
-        let stdin = std::io::stdin();
-        for line in stdin.lock().lines() {
-            let Ok(line) = line else { break };
-            if line.trim().is_empty() {
-                continue;
-            }
-            let parsed = serde_json::from_str::<DecisionMessage>(&line)
-                .map_err(|e| e.to_string())
-                .and_then(DecisionMessage::into_decision);
-            match parsed {
-                Ok(pair) => {
-                    if sender.send(pair).is_err() {
-                        break;
-                    }
-                }
-                Err(message) => {
-                    let event = Event::Error {
-                        message: format!("bad decision line: {message}"),
-                    };
-                    if let Ok(json) = serde_json::to_string(&event) {
-                        println!("{json}");
-                    }
-                }
-            }
-        }
-    });
-}
-
-async fn drive(handle: &mut TaskHandle, answerer: &Answerer, json: bool) -> Result<TaskSummary> {
-    let mut renderer = Renderer::new();
-    while let Some(event) = handle.next_event().await {
-        if json {
-            let line = serde_json::to_string(&event).context("cannot encode an event")?;
-            let mut out = std::io::stdout().lock();
-            writeln!(out, "{line}")
-                .and_then(|()| out.flush())
-                .context("cannot write to stdout")?;
-        } else {
-            renderer.event(&event);
-        }
-        match event {
-            Event::ActionProposed { action } if action.needs_decision() => {
-                let decision = match answerer {
-                    Answerer::JsonStdin => continue,
-                    Answerer::Fixed(true) => Decision::Approve,
-                    Answerer::Fixed(false) => Decision::Reject {
-                        reason: "rejected by --on-ask reject".into(),
-                    },
-                    Answerer::NoOne => {
-                        if !json {
-                            eprintln!(
-                                "  rejected: no terminal to ask on; use --on-ask approve|reject or --json"
-                            );
-                        }
-                        Decision::Reject { reason: "no person available to approve (no terminal); run with --on-ask or --json".into() }
-                    }
-                    Answerer::Terminal => {
-                        let action = *action;
-                        let id = action.id.clone();
-                        let decision = tokio::task::spawn_blocking(move || prompt::ask(&action))
-                            .await
-                            .context("the approval prompt failed")??;
-                        handle.decide(id, decision)?;
-                        continue;
-                    }
-                };
-                handle.decide(action.id.clone(), decision)?;
-            }
-            Event::TaskFinished { summary, .. } => return Ok(summary),
-            _ => {}
-        }
-    }
-    bail!("the task ended without reporting; this is a bug in cowork")
 }

@@ -339,3 +339,274 @@ fn undo_reaches_changes_in_a_second_root() {
     assert_eq!(code(&undo), 0, "{}", text(&undo));
     assert!(!refs.join("notes.md").exists());
 }
+
+/// Wait for `child` at most `secs` seconds; kill it and fail the test if it is still running.
+fn wait_within(child: &mut std::process::Child, secs: u64) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("cowork still running after {secs}s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The `action_decided` events of a `--json` run, parsed.
+fn decided(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["type"] == "action_decided")
+        .collect()
+}
+
+#[test]
+fn escape_sequences_from_the_model_are_shown_not_run() {
+    let env = Env::new();
+    let tape = env.tape(
+        "turns:\n  - say: \"Harmless \\u001b[2K\\u001b[1A step \\u202e gnp.exe\"\n    call:\n      - {tool: write_file, input: {path: out.md, content: \"x\\u001b]0;pwned\\u0007y\\u009b\"}}\n  - say: \"Done \\u001b[2K.\"\n",
+    );
+    let out = env.run(&[
+        "run",
+        "-f",
+        env.ws().to_str().unwrap(),
+        "-m",
+        &tape,
+        "--on-ask",
+        "approve",
+        "write it",
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let all = text(&out);
+    for raw in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+        assert!(!all.contains(raw), "raw {raw:?} printed: {all:?}");
+    }
+    assert!(all.contains("Harmless \\u{1b}[2K"), "{all}");
+    assert!(all.contains("\\u{202e}"), "{all}");
+    // The preview of the file content is escaped too; the file itself is written as proposed.
+    assert!(all.contains("x\\u{1b}]0;pwned\\u{7}y"), "{all}");
+    assert_eq!(
+        std::fs::read_to_string(env.ws().join("out.md")).unwrap(),
+        "x\u{1b}]0;pwned\u{7}y\u{9b}"
+    );
+}
+
+#[test]
+fn json_with_stdin_closed_rejects_instead_of_waiting() {
+    let env = Env::new();
+    let tape = env.tape(WRITE);
+    let mut child = env
+        .cmd()
+        .args([
+            "run",
+            "--json",
+            "-f",
+            env.ws().to_str().unwrap(),
+            "-m",
+            &tape,
+            "write it",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = wait_within(&mut child, 30);
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(status.success(), "{stdout}");
+    assert!(!env.ws().join("out.md").exists());
+    for line in stdout.lines() {
+        assert!(line.starts_with("{\"type\":"), "not an event: {line}");
+    }
+    let decisions = decided(&stdout);
+    assert_eq!(decisions.len(), 1, "{stdout}");
+    assert_eq!(decisions[0]["decision"]["decision"], "reject", "{stdout}");
+    assert_eq!(
+        decisions[0]["decision"]["reason"], "stdin closed: no more decisions",
+        "{stdout}"
+    );
+}
+
+#[test]
+fn json_rejects_the_open_ask_when_stdin_closes_later() {
+    let env = Env::new();
+    let tape = env.tape(WRITE);
+    let mut child = env
+        .cmd()
+        .args([
+            "run",
+            "--json",
+            "-f",
+            env.ws().to_str().unwrap(),
+            "-m",
+            &tape,
+            "write it",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = Some(child.stdin.take().unwrap());
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    for line in stdout.lines() {
+        let line = line.unwrap();
+        let event: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if event["type"] == "action_proposed"
+            && !event["action"]["options"].as_array().unwrap().is_empty()
+        {
+            // The ask is open: now end stdin without answering it.
+            drop(stdin.take());
+        }
+        lines.push(line);
+    }
+    let status = wait_within(&mut child, 30);
+    let stdout = lines.join("\n");
+    assert!(status.success(), "{stdout}");
+    assert!(stdin.is_none(), "no ask was proposed: {stdout}");
+    assert!(!env.ws().join("out.md").exists());
+    let decisions = decided(&stdout);
+    assert_eq!(decisions.len(), 1, "{stdout}");
+    assert_eq!(
+        decisions[0]["decision"]["reason"], "stdin closed: no more decisions",
+        "{stdout}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let env = Env::new();
+    let tape = env.tape(WRITE);
+    let ws = env.ws();
+    let ws = ws.to_str().unwrap();
+    for task in ["", "   "] {
+        let out = env.run(&["run", "-f", ws, "-m", &tape, task]);
+        assert_eq!(code(&out), 2, "{:?}: {}", task, text(&out));
+        assert!(text(&out).contains("empty"), "{}", text(&out));
+    }
+
+    // An empty task on stdin.
+    let mut child = env
+        .cmd()
+        .args(["run", "-f", ws, "-m", &tape, "-"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b" \n\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code(&out), 2, "{}", text(&out));
+
+    // `--json -` is refused before stdin is read (stdin stays open here) and before a session
+    // is built (no model given).
+    let mut child = env
+        .cmd()
+        .args(["run", "--json", "-f", ws, "-"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take().unwrap();
+    let status = wait_within(&mut child, 30);
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("--json"), "{}", text(&out));
+
+    for args in [
+        &[
+            "policy", "explain", "-f", ws, "--kind", "bogus", "--path", "a.md",
+        ][..],
+        &[
+            "policy",
+            "explain",
+            "-f",
+            ws,
+            "--kind",
+            "file_write",
+            "--path",
+            "a.md",
+            "--mode",
+            "yolo",
+        ],
+        &["policy", "explain", "-f", ws, "--kind", "file_write"],
+    ] {
+        let out = env.run(args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", text(&out));
+    }
+    let out = env.run(&[
+        "policy",
+        "explain",
+        "-f",
+        ws,
+        "--kind",
+        "file_write",
+        "--path",
+        "a.md",
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+}
+
+#[test]
+fn undo_refuses_before_restoring_when_the_audit_log_is_broken() {
+    let env = Env::new();
+    let tape = env.tape(WRITE);
+    let ws = env.ws();
+    let out = env.run(&[
+        "run",
+        "-f",
+        ws.to_str().unwrap(),
+        "-m",
+        &tape,
+        "--on-ask",
+        "approve",
+        "write it",
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(ws.join("out.md").exists());
+    // A directory where the log file should be: the log cannot be opened.
+    let log = env.audit();
+    std::fs::remove_file(&log).unwrap();
+    std::fs::create_dir(&log).unwrap();
+
+    let undo = env.run(&["undo", "-f", ws.to_str().unwrap()]);
+    assert_ne!(code(&undo), 0, "{}", text(&undo));
+    assert!(
+        text(&undo).contains("nothing was undone"),
+        "{}",
+        text(&undo)
+    );
+    assert!(
+        text(&undo).contains(log.to_str().unwrap()),
+        "{}",
+        text(&undo)
+    );
+    assert_eq!(std::fs::read_to_string(ws.join("out.md")).unwrap(), "hello");
+
+    // Once the log is repaired, the same undo works.
+    std::fs::remove_dir(&log).unwrap();
+    let undo = env.run(&["undo", "-f", ws.to_str().unwrap()]);
+    assert_eq!(code(&undo), 0, "{}", text(&undo));
+    assert!(!ws.join("out.md").exists());
+}
+
+#[test]
+fn an_exhausted_tape_fails_the_task_with_exit_1() {
+    let env = Env::new();
+    let tape =
+        env.tape("turns:\n  - say: Looking.\n    call:\n      - {tool: list_dir, input: {}}\n");
+    let out = env.run(&[
+        "run",
+        "-f",
+        env.ws().to_str().unwrap(),
+        "-m",
+        &tape,
+        "look around",
+    ]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(text(&out).contains("tape exhausted"), "{}", text(&out));
+}

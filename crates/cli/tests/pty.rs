@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use expectrl::{Eof, Session};
+use expectrl::{ControlCode, Eof, Session, WaitStatus};
 
 const TAPE: &str = r#"
 turns:
@@ -93,4 +93,43 @@ fn interactive_prompt_approve_modify_reject() {
 fn make_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn ctrl_c_at_the_prompt_cancels_with_exit_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    std::fs::create_dir(&ws).unwrap();
+    let tape = dir.path().join("tape.yaml");
+    std::fs::write(&tape, TAPE).unwrap();
+    std::fs::write(dir.path().join("org.toml"), "").unwrap();
+
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cowork"));
+    cmd.args([
+        "run",
+        "-f",
+        ws.to_str().unwrap(),
+        "-m",
+        &format!("tape:{}", tape.display()),
+        "write files",
+    ])
+    .env("XDG_DATA_HOME", dir.path().join("data"))
+    .env("XDG_CONFIG_HOME", dir.path().join("config"))
+    .env("COWORK_ORG_POLICY", dir.path().join("org.toml"))
+    .env("NO_COLOR", "1");
+    let mut p = Session::spawn(cmd).unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(60)));
+
+    p.expect("create one.md").unwrap();
+    p.expect("[a]pprove").unwrap();
+    p.send(ControlCode::EndOfText).unwrap();
+
+    p.expect("cancelled").unwrap();
+    p.expect(Eof).unwrap();
+    let status = p.get_process().wait().unwrap();
+    assert!(
+        matches!(status, WaitStatus::Exited(_, 3)),
+        "expected exit 3, got {status:?}"
+    );
+    assert!(!ws.join("one.md").exists());
 }

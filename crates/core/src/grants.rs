@@ -1,5 +1,11 @@
 //! Standing approvals (DESIGN.md §5): kind + target pattern + scope + expiry.
-//! Task and session grants live in memory; workspace grants persist in `<state>/grants.json`.
+//!
+//! Task and session grants live in memory. Workspace grants persist in the person's own data
+//! directory (`$XDG_DATA_HOME/cowork/grants/<root id>.json`), never inside the workspace: a folder
+//! someone shares, syncs or unzips must not be able to bring approvals with it (C3).
+//!
+//! A grant covers the folder of the approved target (`reports/*`, not `reports/**` and not the whole
+//! workspace) and never covers egress: sending data out always asks (C2, C4).
 
 use std::path::{Path, PathBuf};
 
@@ -17,7 +23,7 @@ const WORKSPACE_GRANT_DAYS: i64 = 30;
 pub struct Grant {
     pub id: String,
     pub kind: ActionKind,
-    /// Glob over workspace paths (`**` = anywhere) or, for egress, the destination host.
+    /// Glob over workspace paths; `*` never crosses a `/` (e.g. `reports/*`).
     pub pattern: String,
     pub scope: GrantScope,
     pub created: String,
@@ -39,25 +45,58 @@ impl Grant {
         session: &str,
         now: OffsetDateTime,
     ) -> bool {
-        if self.kind != kind {
+        if self.kind != kind || !grantable(effects) {
             return false;
         }
-        match self.scope {
-            GrantScope::Task if self.task.as_deref() != Some(task) => return false,
-            GrantScope::Session if self.session.as_deref() != Some(session) => return false,
-            _ => {}
-        }
-        if let Some(expires) = &self.expires {
-            match OffsetDateTime::parse(expires, &Rfc3339) {
-                Ok(t) if t > now => {}
-                _ => return false,
-            }
-        }
-        effects.iter().all(|effect| match effect {
-            Effect::Egress { destination, .. } => destination.eq_ignore_ascii_case(&self.pattern),
-            other => other.paths().iter().all(|p| matcher.is_match(p)),
-        })
+        let in_scope = match self.scope {
+            GrantScope::Task => self.task.as_deref() == Some(task),
+            GrantScope::Session => self.session.as_deref() == Some(session),
+            // A persisted grant without a valid expiry is not one cowork wrote: ignore it.
+            GrantScope::Workspace => self
+                .expires
+                .as_deref()
+                .and_then(|e| OffsetDateTime::parse(e, &Rfc3339).ok())
+                .is_some_and(|t| t > now),
+        };
+        in_scope
+            && effects
+                .iter()
+                .all(|effect| effect.paths().iter().all(|p| matcher.is_match(p)))
     }
+}
+
+/// Whether standing approvals may cover these effects: never for egress (C2, C4).
+pub fn grantable(effects: &[Effect]) -> bool {
+    !effects.iter().any(|e| matches!(e, Effect::Egress { .. }))
+}
+
+/// The pattern a grant for these effects covers: the folder of the first target.
+fn pattern_for(effects: &[Effect]) -> String {
+    let first = effects.iter().flat_map(|e| e.paths()).next().unwrap_or("");
+    match first.rsplit_once('/') {
+        Some((dir, _)) => format!("{}/*", globset::escape(dir)),
+        None if first.starts_with('@') => format!("{}/*", globset::escape(first)),
+        None => "*".to_string(),
+    }
+}
+
+/// Compile a grant pattern; `None` (matches nothing) when it does not compile.
+fn compile(pattern: &str) -> Option<globset::GlobMatcher> {
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .ok()
+        .map(|g| g.compile_matcher())
+}
+
+/// Where cowork keeps the person's own state: `$XDG_DATA_HOME/cowork`, else `~/.local/share/cowork`.
+pub fn default_data_dir() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from(".local/share"))
+        .join("cowork")
 }
 
 /// The grants of one workspace plus the in-memory ones of the running session.
@@ -65,31 +104,20 @@ impl Grant {
 pub struct GrantStore {
     path: PathBuf,
     grants: Vec<Grant>,
-    /// Each grant's compiled pattern (compiling a glob costs more than the rest of an action);
-    /// `None` for a pattern that does not compile, which then matches nothing.
+    /// Each grant's compiled pattern (compiling a glob costs more than the rest of an action).
     matchers: Vec<Option<globset::GlobMatcher>>,
 }
 
-fn compile(pattern: &str) -> Option<globset::GlobMatcher> {
-    globset::Glob::new(pattern)
-        .ok()
-        .map(|g| g.compile_matcher())
-}
-
 impl GrantStore {
-    pub fn load(state_dir: &Path) -> Result<GrantStore, CoreError> {
-        let path = state_dir.join("grants.json");
-        let grants = match std::fs::read(&path) {
-            Ok(bytes) => {
-                let persisted: Vec<Grant> =
-                    serde_json::from_slice(&bytes).map_err(|e| CoreError::Grants {
-                        path: path.clone(),
-                        message: format!(
-                            "{e}; fix or delete the file (it only holds standing approvals)"
-                        ),
-                    })?;
-                persisted
-            }
+    /// The grants of the workspace whose default root is `root`, kept under `data_dir`.
+    pub fn load(data_dir: &Path, root: &Path) -> Result<GrantStore, CoreError> {
+        let id = blake3::hash(root.as_os_str().as_encoded_bytes()).to_hex();
+        let path = data_dir.join("grants").join(format!("{}.json", &id[..16]));
+        let grants: Vec<Grant> = match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| CoreError::Grants {
+                path: path.clone(),
+                message: format!("{e}; fix or delete the file (it only holds standing approvals)"),
+            })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(source) => return Err(CoreError::Io { path, source }),
         };
@@ -101,11 +129,16 @@ impl GrantStore {
         })
     }
 
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     pub fn list(&self) -> &[Grant] {
         &self.grants
     }
 
-    /// Add a grant for this action's kind, covering its targets from now on.
+    /// Add a grant for this action's kind over its target's folder; persisted first for the
+    /// workspace scope, so a grant that could not be saved is not in force either.
     pub fn add(
         &mut self,
         kind: ActionKind,
@@ -115,17 +148,10 @@ impl GrantStore {
         session: &str,
     ) -> Result<Grant, CoreError> {
         let now = OffsetDateTime::now_utc();
-        let pattern = effects
-            .iter()
-            .find_map(|e| match e {
-                Effect::Egress { destination, .. } => Some(destination.clone()),
-                _ => None,
-            })
-            .unwrap_or_else(|| "**".to_string());
         let grant = Grant {
             id: format!("g-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
             kind,
-            pattern,
+            pattern: pattern_for(effects),
             scope,
             created: now.format(&Rfc3339).unwrap_or_default(),
             expires: match scope {
@@ -137,10 +163,14 @@ impl GrantStore {
             task: (scope == GrantScope::Task).then(|| task.to_string()),
             session: (scope == GrantScope::Session).then(|| session.to_string()),
         };
-        self.matchers.push(compile(&grant.pattern));
         self.grants.push(grant.clone());
-        if scope == GrantScope::Workspace {
-            self.save()?;
+        self.matchers.push(compile(&grant.pattern));
+        if scope == GrantScope::Workspace
+            && let Err(e) = self.save()
+        {
+            self.grants.pop();
+            self.matchers.pop();
+            return Err(e);
         }
         Ok(grant)
     }
@@ -187,5 +217,82 @@ impl GrantStore {
             message: e.to_string(),
         })?;
         crate::session::write_atomic(&self.path, &json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn create(path: &str) -> Vec<Effect> {
+        vec![Effect::Create {
+            path: path.into(),
+            bytes: 1,
+        }]
+    }
+
+    #[test]
+    fn a_grant_covers_the_folder_of_its_target_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = GrantStore::load(dir.path(), Path::new("/ws")).unwrap();
+        store
+            .add(
+                ActionKind::FileWrite,
+                &create("reports/q1.md"),
+                GrantScope::Task,
+                "t",
+                "s",
+            )
+            .unwrap();
+        let covers = |p: &str| {
+            store
+                .find(ActionKind::FileWrite, &create(p), "t", "s")
+                .is_some()
+        };
+        assert!(covers("reports/q2.md"));
+        assert!(!covers("reports/sub/q2.md"));
+        assert!(!covers("notes.md"));
+        assert!(!covers("@other/reports/q2.md"));
+        assert!(
+            store
+                .find(ActionKind::FileDelete, &create("reports/q2.md"), "t", "s")
+                .is_none()
+        );
+        assert!(
+            store
+                .find(ActionKind::FileWrite, &create("reports/q2.md"), "t2", "s")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn egress_is_never_granted_and_unexpiring_workspace_grants_are_ignored() {
+        let egress = vec![Effect::Egress {
+            channel: cowork_protocol::EgressChannel::Web,
+            destination: "example.com".into(),
+            carries_data: true,
+        }];
+        assert!(!grantable(&egress));
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = GrantStore::load(dir.path(), Path::new("/ws")).unwrap();
+        store
+            .add(
+                ActionKind::FileWrite,
+                &create("a.md"),
+                GrantScope::Workspace,
+                "t",
+                "s",
+            )
+            .unwrap();
+        let text = std::fs::read_to_string(store.path()).unwrap();
+        let planted = text.replace("\"expires\"", "\"expired_not\"");
+        std::fs::write(store.path(), planted).unwrap();
+        let reloaded = GrantStore::load(dir.path(), Path::new("/ws")).unwrap();
+        assert_eq!(reloaded.list().len(), 1);
+        assert!(
+            reloaded
+                .find(ActionKind::FileWrite, &create("b.md"), "t", "s")
+                .is_none()
+        );
     }
 }

@@ -18,7 +18,7 @@ mod task;
 
 pub use context::Fence;
 pub use error::CoreError;
-pub use grants::{Grant, GrantStore};
+pub use grants::{Grant, GrantStore, default_data_dir};
 pub use session::{RememberedRoot, Session, SessionBuilder, remembered_roots};
 pub use task::TaskHandle;
 

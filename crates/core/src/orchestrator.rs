@@ -76,6 +76,9 @@ impl<'a> Orchestrator<'a> {
                 detail: format!("the task reached its limit of {max_actions} actions"),
             });
         }
+        if let Some(error) = session.audit_failure() {
+            return CallOutcome::Stop(TaskStop::Failed { error });
+        }
         self.run.actions += 1;
         let id = crate::session::new_id("a");
 
@@ -93,30 +96,9 @@ impl<'a> Orchestrator<'a> {
                 ),
             );
         };
-        if call.input_json.len() > MAX_INPUT_BYTES {
-            return self.refuse(
-                &id,
-                call,
-                format!(
-                    "the input of {} is {} bytes, over the {} byte limit for one tool call; split the work into smaller calls",
-                    call.name,
-                    call.input_json.len(),
-                    MAX_INPUT_BYTES
-                ),
-            );
-        }
-        let input: serde_json::Value = match serde_json::from_str(&call.input_json) {
-            Ok(v @ serde_json::Value::Object(_)) => v,
-            Ok(_) => {
-                return self.refuse(
-                    &id,
-                    call,
-                    format!("the input of {} must be a JSON object", call.name),
-                );
-            }
-            Err(e) => {
-                return self.refuse(&id, call, format!("the input of {} is not valid JSON ({e}); send one JSON object matching the tool's schema", call.name));
-            }
+        let input = match parse_input(call) {
+            Ok(input) => input,
+            Err(message) => return self.refuse(&id, call, message),
         };
         let mut staged = match self.stage(tool, &call.name, input) {
             Ok(s) => s,
@@ -126,13 +108,20 @@ impl<'a> Orchestrator<'a> {
         let mut reasks = 0;
         let decided_by;
         loop {
-            // A grant or a mode that never waits settles an ask without the person.
-            let grant = match staged.verdict.decision {
-                VerdictDecision::Ask => self.find_grant(&staged),
-                VerdictDecision::Allow | VerdictDecision::Deny => None,
+            // A grant or a mode that never waits settles an ask without the person. Plan mode has
+            // no side effects, so not even a grant makes it execute.
+            let grant = match (staged.verdict.decision, session.config.mode.value) {
+                (VerdictDecision::Ask, mode) if mode != ApprovalMode::Plan => {
+                    self.find_grant(&staged)
+                }
+                _ => None,
             };
-            let waits = grant.is_none() && mode_waits(session.config.mode.value);
+            let waits = staged.verdict.decision == VerdictDecision::Ask
+                && grant.is_none()
+                && mode_waits(session.config.mode.value);
             let options = if waits {
+                // A decision queued before this proposal was shown cannot be about it.
+                while self.run.decisions.try_recv().is_ok() {}
                 self.options(&staged)
             } else {
                 Vec::new()
@@ -211,7 +200,12 @@ impl<'a> Orchestrator<'a> {
             }
 
             let waiting = Instant::now();
+            self.run.waiting = Some(ActionRef {
+                id: id.clone(),
+                tool: call.name.clone(),
+            });
             let decision = self.await_decision(&proposal).await;
+            self.run.waiting = None;
             self.excluded += waiting.elapsed();
             match decision {
                 Decision::Reject { reason: why } => {
@@ -237,6 +231,13 @@ impl<'a> Orchestrator<'a> {
                         None,
                     );
                     // The person's modify approves exactly the modified action, after policy has seen it.
+                    if let Err(message) = check_input(&call.name, &input) {
+                        return self.fail(
+                            &id,
+                            call,
+                            format!("the person's modified input is invalid: {message}"),
+                        );
+                    }
                     staged = match self.stage(tool, &call.name, input) {
                         Ok(s) => s,
                         Err(message) => {
@@ -269,7 +270,17 @@ impl<'a> Orchestrator<'a> {
                         Ok(s) => s,
                         Err(message) => return self.fail(&id, call, message),
                     };
-                    if fresh.hash != proposal.hash && reasks < REASK_LIMIT {
+                    if fresh.hash != proposal.hash {
+                        if reasks >= REASK_LIMIT {
+                            return self.fail(
+                                &id,
+                                call,
+                                format!(
+                                    "{} kept changing while waiting for approval; it was not run",
+                                    staged.prepared.description
+                                ),
+                            );
+                        }
                         reasks += 1;
                         staged = fresh;
                         continue;
@@ -329,13 +340,16 @@ impl<'a> Orchestrator<'a> {
             return Vec::new();
         }
         let mut options = vec![DecisionOption::Approve];
-        // An organization's require_approval kind must be approved every time: no grants.
-        if !self
-            .run
-            .session
-            .config
-            .org_require_approval
-            .contains(&staged.prepared.kind)
+        let grantable = crate::grants::grantable(&staged.prepared.effects);
+        // An organization's require_approval kind must be approved every time, and egress always
+        // asks (C2, C4): no grants for either.
+        if grantable
+            && !self
+                .run
+                .session
+                .config
+                .org_require_approval
+                .contains(&staged.prepared.kind)
         {
             options.extend([
                 DecisionOption::ApproveFor(GrantScope::Task),
@@ -462,6 +476,10 @@ impl<'a> Orchestrator<'a> {
             ws: &session.workspace,
             max_read_bytes: max_bytes(&session),
         };
+        // Nothing runs unaudited (C5): a failed proposed/decided record stops the task here.
+        if let Some(error) = session.audit_failure() {
+            return CallOutcome::Stop(TaskStop::Failed { error });
+        }
         let mut txn = session
             .workspace
             .begin(&self.run.id, id, &staged.prepared.effects);
@@ -511,7 +529,11 @@ impl<'a> Orchestrator<'a> {
             summary,
         });
         if matches!(output.provenance, Provenance::Untrusted { .. }) {
+            // The transcript carries the content into later tasks, so the taint is the session's.
             self.run.tainted = true;
+            session
+                .tainted
+                .store(true, std::sync::atomic::Ordering::SeqCst);
         }
         CallOutcome::Result {
             content: session.fence.wrap(&output.content, &output.provenance),
@@ -631,6 +653,39 @@ fn finished_summary(description: &str, content: &str) -> String {
         (None, _) => description.to_string(),
         (Some(_), Some(_)) => format!("{description} · {} lines", content.lines().count()),
     }
+}
+
+/// The raw model output as a tool input: within the size limit, valid JSON, an object.
+fn parse_input(call: &ToolCall) -> Result<serde_json::Value, String> {
+    if call.input_json.len() > MAX_INPUT_BYTES {
+        return Err(format!(
+            "the input of {} is {} bytes, over the {MAX_INPUT_BYTES} byte limit for one tool call; split the work into smaller calls",
+            call.name,
+            call.input_json.len()
+        ));
+    }
+    let value: serde_json::Value = serde_json::from_str(&call.input_json).map_err(|e| {
+        format!(
+            "the input of {} is not valid JSON ({e}); send one JSON object matching the tool's schema",
+            call.name
+        )
+    })?;
+    check_input(&call.name, &value)?;
+    Ok(value)
+}
+
+/// Limits every input obeys, the model's or the person's modified one.
+fn check_input(tool: &str, input: &serde_json::Value) -> Result<(), String> {
+    if !input.is_object() {
+        return Err(format!("the input of {tool} must be a JSON object"));
+    }
+    let size = input.to_string().len();
+    if size > MAX_INPUT_BYTES {
+        return Err(format!(
+            "the input of {tool} is {size} bytes, over the {MAX_INPUT_BYTES} byte limit"
+        ));
+    }
+    Ok(())
 }
 
 /// Whether an ask in this mode waits for the person (plan and unattended never do).

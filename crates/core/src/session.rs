@@ -30,6 +30,7 @@ pub struct SessionBuilder {
     user: Option<String>,
     registry: Option<Registry>,
     timeout: Option<std::time::Duration>,
+    data_dir: Option<PathBuf>,
 }
 
 impl SessionBuilder {
@@ -94,6 +95,12 @@ impl SessionBuilder {
         self
     }
 
+    /// Where the person's own cowork state lives (workspace grants); default `$XDG_DATA_HOME/cowork`.
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
     /// The audit log file (default: `[audit] path`, else `$XDG_DATA_HOME/cowork/audit/audit.jsonl`).
     pub fn audit_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.audit_path = Some(path.into());
@@ -143,12 +150,9 @@ impl SessionBuilder {
                 })
             })
             .unwrap_or_else(cowork_audit::default_audit_path);
+        let audit_real = real_path(&audit_path);
         for root in workspace.roots() {
-            let parent = audit_path.parent().unwrap_or(Path::new("/"));
-            let resolved = parent
-                .canonicalize()
-                .unwrap_or_else(|_| parent.to_path_buf());
-            if resolved.starts_with(&root.path) {
+            if audit_real.starts_with(&root.path) {
                 return Err(CoreError::AuditInsideRoot {
                     path: audit_path,
                     root: root.path.clone(),
@@ -166,7 +170,16 @@ impl SessionBuilder {
         } else {
             None
         };
-        let grants = GrantStore::load(workspace.state_dir())?;
+        let data_dir = self
+            .data_dir
+            .unwrap_or_else(crate::grants::default_data_dir);
+        let default_root = workspace
+            .roots()
+            .iter()
+            .find(|r| r.default)
+            .map(|r| r.path.clone())
+            .unwrap_or_default();
+        let grants = GrantStore::load(&data_dir, &default_root)?;
         remember_roots(&workspace)?;
         let user = self
             .user
@@ -188,6 +201,8 @@ impl SessionBuilder {
             outputs: std::sync::Mutex::new(Vec::new()),
             overheads: std::sync::Mutex::new(Vec::new()),
             timeout: self.timeout,
+            audit_error: std::sync::Mutex::new(None),
+            tainted: std::sync::atomic::AtomicBool::new(false),
         };
         inner.record_start(&layers)?;
         Ok(Session {
@@ -221,6 +236,10 @@ pub(crate) struct SessionInner {
     pub overheads: std::sync::Mutex<Vec<std::time::Duration>>,
     /// The builder's finer task time limit, if any.
     pub timeout: Option<std::time::Duration>,
+    /// The first failed audit write; once set, nothing more runs in this session (C5).
+    pub audit_error: std::sync::Mutex<Option<String>>,
+    /// Untrusted content has entered the session's conversation (C4).
+    pub tainted: std::sync::atomic::AtomicBool,
 }
 
 impl Session {
@@ -236,6 +255,7 @@ impl Session {
             user: None,
             registry: None,
             timeout: None,
+            data_dir: None,
         }
     }
 
@@ -281,13 +301,27 @@ impl Session {
 }
 
 impl SessionInner {
+    /// Append an audit record. A failure is remembered: the orchestrator then refuses to run
+    /// anything more, because an action that cannot be audited must not happen (C5).
     pub fn audit(&self, entry: AuditEntry) {
         if let Some(log) = &self.audit
             && let Err(e) = log.append(entry)
+            && let Ok(mut slot) = self.audit_error.lock()
+            && slot.is_none()
         {
-            // The task cannot continue unaudited silently; surface it loudly on stderr.
-            eprintln!("cowork: audit log write failed: {e}");
+            *slot = Some(format!(
+                "the audit log {} cannot be written ({e}); cowork stops rather than act unaudited",
+                log.path().display()
+            ));
         }
+    }
+
+    /// Why the session can no longer act, if an audit write failed.
+    pub fn audit_failure(&self) -> Option<String> {
+        self.audit_error
+            .lock()
+            .map(|e| e.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
     }
 
     pub fn entry(&self, kind: AuditKind) -> AuditEntry {
@@ -360,6 +394,27 @@ pub fn remembered_roots(state_dir: &Path) -> Vec<RememberedRoot> {
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .unwrap_or_default()
+}
+
+/// Where `path` really is: absolute, through `..` and symlinks of its nearest existing ancestor,
+/// so that no spelling of a path inside a root passes for one outside it.
+fn real_path(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return rest.iter().rev().fold(real, |acc, part| acc.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            // `..` at the end, or the root itself: normalise lexically as a last resort.
+            _ => return absolute,
+        }
+    }
 }
 
 /// `t-3f9a2c1b`-style ids: short enough to type into `cowork undo --action`.

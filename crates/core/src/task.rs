@@ -23,6 +23,8 @@ use crate::session::{SessionInner, new_id};
 
 /// How often a retryable model error is retried before the task fails.
 const MODEL_RETRIES: u32 = 3;
+/// Consecutive `pause_turn` stops the task accepts before it gives up.
+const MAX_PAUSES: u32 = 5;
 /// Identical failing actions allowed before the task stops (C6).
 const REPEATED_FAILURE_LIMIT: u32 = 3;
 
@@ -98,13 +100,14 @@ pub(crate) fn spawn(session: Arc<SessionInner>, text: String) -> TaskHandle {
             decisions: decision_rx,
             cancel: cancel_rx,
             usage: Usage::default(),
-            tainted: false,
+            tainted: session.tainted.load(std::sync::atomic::Ordering::SeqCst),
             actions: 0,
             failures: HashMap::new(),
             outputs: Vec::new(),
             skipped: Vec::new(),
             planned: Vec::new(),
             pending_results: Vec::new(),
+            waiting: None,
         };
         let summary = run.run(text).await;
         let mut record = session.entry(AuditKind::TaskFinished);
@@ -143,6 +146,8 @@ pub(crate) struct TaskRun {
     pub planned: Vec<String>,
     /// Results of the current turn's calls so far.
     pub pending_results: Vec<ContentBlock>,
+    /// The action waiting for the person's decision, if any (reported when a cancel or timeout ends the wait).
+    pub waiting: Option<ActionRef>,
 }
 
 impl TaskRun {
@@ -180,6 +185,9 @@ impl TaskRun {
             ),
             _ = cancel.wait_for(|c| *c) => (TaskStop::Cancelled, String::new()),
         };
+        if let Some(action) = self.waiting.take() {
+            self.skip_waiting(action, &stop);
+        }
         repair_transcript(&mut transcript, std::mem::take(&mut self.pending_results));
         let summary = self.save_plan(summary);
         if let Ok(mut all) = session.outputs.lock() {
@@ -206,6 +214,7 @@ impl TaskRun {
             .map(|r| (r.name.clone(), r.path.display().to_string(), r.default))
             .collect();
         let system = context::system_prompt(&roots, session.config.mode.value, &session.fence);
+        let mut pauses = 0;
         loop {
             let request = ModelRequest {
                 system: system.clone(),
@@ -236,21 +245,39 @@ impl TaskRun {
                 });
             }
             for call in &turn.calls {
-                let input = serde_json::from_str(&call.input_json)
-                    .unwrap_or_else(|_| serde_json::Value::Object(Default::default()));
+                // The transcript keeps what the model sent, unless it was malformed or oversized:
+                // the tool_result already tells the model so, and 10 MB would ride along forever.
+                let input = (call.input_json.len() <= crate::orchestrator::MAX_INPUT_BYTES)
+                    .then(|| serde_json::from_str(&call.input_json).ok())
+                    .flatten()
+                    .unwrap_or_else(
+                        || serde_json::json!({ "_omitted": "invalid or oversized input" }),
+                    );
                 assistant.push(ContentBlock::ToolUse {
                     id: call.id.clone(),
                     name: call.name.clone(),
                     input,
                 });
             }
-            transcript.push(Message {
-                role: Role::Assistant,
-                content: assistant,
-            });
+            // An empty assistant message is invalid for providers; a turn with nothing adds nothing.
+            if !assistant.is_empty() {
+                transcript.push(Message {
+                    role: Role::Assistant,
+                    content: assistant,
+                });
+            }
             if turn.calls.is_empty() {
                 return match turn.stop {
-                    Some(StopReason::PauseTurn) => continue,
+                    Some(StopReason::PauseTurn) if pauses < MAX_PAUSES => {
+                        pauses += 1;
+                        continue;
+                    }
+                    Some(StopReason::PauseTurn) => (
+                        TaskStop::Failed {
+                            error: format!("the model paused its turn {MAX_PAUSES} times in a row"),
+                        },
+                        turn.text,
+                    ),
                     Some(StopReason::Refusal) => (
                         TaskStop::Failed {
                             error: "the model refused to continue".into(),
@@ -337,6 +364,30 @@ impl TaskRun {
             }
         }
         Ok(turn)
+    }
+
+    /// The action that was waiting for a decision when the task stopped did not run: say so in
+    /// the audit log, the events and the summary.
+    fn skip_waiting(&mut self, action: ActionRef, stop: &TaskStop) {
+        let reason = match stop {
+            TaskStop::Cancelled => {
+                "the task was cancelled while this action waited for a decision".to_string()
+            }
+            other => {
+                format!("the task stopped while this action waited for a decision ({other:?})")
+            }
+        };
+        let mut record = self.session.entry(AuditKind::ActionSkipped);
+        record.task = Some(self.id.clone());
+        record.action = Some(action.id.clone());
+        record.tool = Some(action.tool.clone());
+        record.detail = Some(serde_json::json!({ "reason": reason }));
+        self.session.audit(record);
+        self.emit(Event::ActionSkipped {
+            action: action.id.clone(),
+            reason,
+        });
+        self.skipped.push(action);
     }
 
     /// In plan mode, save the numbered plan to `<state>/plans/<task>.md` and append it to the summary.

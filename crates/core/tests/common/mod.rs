@@ -48,6 +48,8 @@ impl Recorder {
 pub struct Harness {
     pub root: PathBuf,
     pub audit: PathBuf,
+    /// The person's data dir (workspace grants).
+    pub data: PathBuf,
     pub org: Option<PathBuf>,
     pub user: Option<PathBuf>,
     _dirs: Vec<tempfile::TempDir>,
@@ -62,6 +64,7 @@ impl Harness {
         Harness {
             root,
             audit: state.path().join("audit/audit.jsonl"),
+            data: state.path().join("data"),
             org: None,
             user: None,
             _dirs: vec![ws, state],
@@ -116,6 +119,7 @@ impl Harness {
             .model(recorder.clone())
             .config_sources(self.sources())
             .audit_path(&self.audit)
+            .data_dir(&self.data)
             .user("tester");
         (builder, recorder)
     }

@@ -103,7 +103,10 @@ impl Tool for ListDir {
         };
         Ok(ToolOutput {
             content,
-            provenance: Provenance::Trusted,
+            // File names are chosen by whoever filled the folder: data, not instructions.
+            provenance: Provenance::Untrusted {
+                source: format!("listing:{shown}"),
+            },
             changes: Vec::new(),
             plan: None,
         })

@@ -244,9 +244,12 @@ impl Tool for SearchFiles {
             content.push('\n');
         }
         content.push_str(&format!("[{}]", notes.join("; ")));
-        // File names alone are our own metadata, like a listing; matching lines are file content.
+        // Matching lines are file content, and file names are chosen by whoever filled the
+        // folder: both are data, never instructions.
         let provenance = if plan.input.names_only {
-            Provenance::Trusted
+            Provenance::Untrusted {
+                source: format!("listing:{shown}"),
+            }
         } else {
             Provenance::Untrusted {
                 source: format!("search:{shown}"),
