@@ -518,7 +518,7 @@ mod tests {
         );
         assert_eq!(describe_op(&op("abc")), "modified a.md (backup abc)");
         // Byte 12 falls inside a two-byte character: shown whole rather than cut.
-        let odd = "ééééééé";
+        let odd = "aéééééé";
         assert_eq!(
             describe_op(&op(odd)),
             format!("modified a.md (backup {odd})")

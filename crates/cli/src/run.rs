@@ -82,10 +82,14 @@ async fn run_async(args: RunArgs, forced_mode: Option<ApprovalMode>) -> Result<u
         (None, false) => Answerer::NoOne,
     };
 
+    // Listen for Ctrl-C before the task starts (registration happens here, not at a first poll),
+    // so an interrupt at any point cancels the task instead of killing the process mid-action.
+    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .context("cannot listen for Ctrl-C")?;
     let mut handle = session.run(task);
     let canceller = handle.canceller();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+        if interrupt.recv().await.is_some() {
             let _ = canceller.send(true);
         }
     });

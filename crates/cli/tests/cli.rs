@@ -570,7 +570,8 @@ fn undo_refuses_before_restoring_when_the_audit_log_is_broken() {
     assert!(ws.join("out.md").exists());
     // A directory where the log file should be: the log cannot be opened.
     let log = env.audit();
-    std::fs::remove_file(&log).unwrap();
+    let aside = log.with_extension("aside");
+    std::fs::rename(&log, &aside).unwrap();
     std::fs::create_dir(&log).unwrap();
 
     let undo = env.run(&["undo", "-f", ws.to_str().unwrap()]);
@@ -589,6 +590,7 @@ fn undo_refuses_before_restoring_when_the_audit_log_is_broken() {
 
     // Once the log is repaired, the same undo works.
     std::fs::remove_dir(&log).unwrap();
+    std::fs::rename(&aside, &log).unwrap();
     let undo = env.run(&["undo", "-f", ws.to_str().unwrap()]);
     assert_eq!(code(&undo), 0, "{}", text(&undo));
     assert!(!ws.join("out.md").exists());

@@ -308,7 +308,7 @@ impl<'a> Orchestrator<'a> {
     ) -> Result<Staged, String> {
         let session = self.run.session.clone();
         let ctx = ToolContext {
-            ws: &session.workspace,
+            ws: session.workspace.view(),
             max_read_bytes: max_bytes(&session),
         };
         let preparing = Instant::now();
@@ -473,7 +473,7 @@ impl<'a> Orchestrator<'a> {
             tool: call.name.clone(),
         });
         let ctx = ToolContext {
-            ws: &session.workspace,
+            ws: session.workspace.view(),
             max_read_bytes: max_bytes(&session),
         };
         // Nothing runs unaudited (C5): a failed proposed/decided record stops the task here.

@@ -14,6 +14,7 @@ mod trash;
 mod txn;
 mod undo;
 mod vfs;
+mod view;
 mod workspace;
 mod wspath;
 
@@ -22,6 +23,7 @@ pub use journal::{ActionRecord, JournalOp, TaskRecord};
 pub use trash::TrashEntry;
 pub use txn::ActionTxn;
 pub use undo::{UndoReport, UndoTarget};
+pub use view::WorkspaceView;
 pub use workspace::{STATE_DIR_NAME, Workspace};
 pub use wspath::{EntryKind, EntryMeta, RootInfo, RootSpec, WsPath};
 

@@ -14,7 +14,7 @@ mod readers;
 mod registry;
 mod tools;
 
-use cowork_fs::{ActionTxn, Workspace};
+use cowork_fs::{ActionTxn, WorkspaceView};
 use cowork_protocol::{ActionKind, Effect, OutputChange, Preview, Provenance};
 
 pub use error::ToolError;
@@ -68,7 +68,8 @@ pub struct ToolOutput {
 
 /// What a tool may use while it prepares and runs.
 pub struct ToolContext<'a> {
-    pub ws: &'a Workspace,
+    /// Read-only: tools change files only through the transaction `execute` receives.
+    pub ws: WorkspaceView<'a>,
     /// No read (file contents for read_file, search or previews) goes over this many bytes.
     pub max_read_bytes: u64,
 }

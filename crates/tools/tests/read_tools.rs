@@ -451,7 +451,7 @@ fn other_roots_are_addressed_with_their_name() {
     )
     .unwrap();
     let ctx = cowork_tools::ToolContext {
-        ws: &ws,
+        ws: ws.view(),
         max_read_bytes: 1 << 20,
     };
     let registry = cowork_tools::Registry::builtin();

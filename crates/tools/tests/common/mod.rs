@@ -49,7 +49,7 @@ impl Env {
 
     pub fn ctx(&self) -> ToolContext<'_> {
         ToolContext {
-            ws: &self.ws,
+            ws: self.ws.view(),
             max_read_bytes: self.max_read_bytes,
         }
     }
