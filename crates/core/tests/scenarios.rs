@@ -781,11 +781,11 @@ turns:
     // After it: denied (C4), whatever the person or auto mode would say.
     let last = events
         .iter()
-        .filter_map(|e| match e {
+        .rev()
+        .find_map(|e| match e {
             Event::ActionProposed { action } if action.tool == "send_note" => Some(action.clone()),
             _ => None,
         })
-        .last()
         .unwrap();
     assert_eq!(last.verdict.decision, VerdictDecision::Deny);
     assert!(
