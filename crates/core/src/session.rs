@@ -325,19 +325,7 @@ impl SessionInner {
     }
 
     pub fn entry(&self, kind: AuditKind) -> AuditEntry {
-        AuditEntry {
-            kind,
-            user: self.user.clone(),
-            session: self.id.clone(),
-            task: None,
-            action: None,
-            tool: None,
-            effects: None,
-            verdict: None,
-            decided_by: None,
-            content: None,
-            detail: None,
-        }
+        AuditEntry::new(kind, self.user.clone(), self.id.clone())
     }
 
     fn record_start(&self, layers: &[cowork_policy::LayerConfig]) -> Result<(), CoreError> {
@@ -396,25 +384,40 @@ pub fn remembered_roots(state_dir: &Path) -> Vec<RememberedRoot> {
         .unwrap_or_default()
 }
 
-/// Where `path` really is: absolute, through `..` and symlinks of its nearest existing ancestor,
-/// so that no spelling of a path inside a root passes for one outside it.
+/// Where `path` really is: existing components resolved physically (symlinks, `..`), the
+/// components that do not exist yet resolved lexically — as creating them will resolve them — so
+/// that no spelling of a path inside a root passes for one outside it.
 fn real_path(path: &Path) -> PathBuf {
+    use std::path::Component;
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut existing = absolute.as_path();
-    let mut rest = Vec::new();
-    loop {
-        if let Ok(real) = existing.canonicalize() {
-            return rest.iter().rev().fold(real, |acc, part| acc.join(part));
-        }
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_owned());
-                existing = parent;
+    let mut current = PathBuf::from("/");
+    let mut physical = true;
+    for component in absolute.components() {
+        match component {
+            Component::RootDir | Component::Prefix(_) | Component::CurDir => {}
+            Component::ParentDir => {
+                if physical {
+                    current = current.join("..").canonicalize().unwrap_or_else(|_| {
+                        physical = false;
+                        current.parent().map(Path::to_path_buf).unwrap_or_default()
+                    });
+                } else {
+                    current.pop();
+                }
             }
-            // `..` at the end, or the root itself: normalise lexically as a last resort.
-            _ => return absolute,
+            Component::Normal(name) => {
+                let next = current.join(name);
+                match next.canonicalize() {
+                    Ok(real) if physical => current = real,
+                    _ => {
+                        physical = false;
+                        current = next;
+                    }
+                }
+            }
         }
     }
+    current
 }
 
 /// `t-3f9a2c1b`-style ids: short enough to type into `cowork undo --action`.

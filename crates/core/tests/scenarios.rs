@@ -804,3 +804,34 @@ turns:
     );
     assert!(events.iter().any(|e| matches!(e, Event::ActionProposed { action } if action.tool == "send_note" && action.verdict.decision == VerdictDecision::Deny)));
 }
+
+#[tokio::test]
+async fn the_audit_log_cannot_sneak_into_a_root_through_dotdot_or_a_symlink() {
+    let h = Harness::new();
+    let outside = tempfile::tempdir().unwrap();
+    // `outside/missing/../../<root's folder>/work/logs`, through a folder that does not exist yet.
+    let root_parent = h.root.parent().unwrap();
+    let sneaky = outside
+        .path()
+        .join("missing/../..")
+        .join(root_parent.file_name().unwrap())
+        .join("work/logs/audit.jsonl");
+    assert_eq!(
+        outside.path().parent(),
+        root_parent.parent(),
+        "both temp dirs share a parent"
+    );
+    let (builder, _) = h.builder("turns: []\n");
+    let err = builder.audit_path(&sneaky).build().err().expect("refused");
+    assert!(err.to_string().contains("inside the workspace"), "{err}");
+
+    let link = outside.path().join("link");
+    std::os::unix::fs::symlink(&h.root, &link).unwrap();
+    let (builder, _) = h.builder("turns: []\n");
+    let err = builder
+        .audit_path(link.join("audit.jsonl"))
+        .build()
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("inside the workspace"), "{err}");
+}
