@@ -99,6 +99,34 @@ async fn interactive_reads_run_and_writes_ask_then_approve_writes_journals_and_a
         cowork_audit::verify(&h.audit).unwrap(),
         cowork_audit::VerifyReport::Intact { .. }
     ));
+
+    // Who decided what, and content only as a hash (include_content = false by default).
+    let records = cowork_audit::read_records(&h.audit).unwrap();
+    let decided: Vec<(String, DecidedBy)> = records
+        .iter()
+        .filter(|r| r.kind == cowork_audit::AuditKind::ActionDecided)
+        .map(|r| (r.tool.clone().unwrap(), r.decided_by.unwrap()))
+        .collect();
+    assert_eq!(
+        decided,
+        vec![
+            ("read_file".to_string(), DecidedBy::Mode),
+            ("write_file".to_string(), DecidedBy::User)
+        ]
+    );
+    let proposed = records
+        .iter()
+        .find(|r| r.kind == cowork_audit::AuditKind::ActionProposed)
+        .unwrap();
+    assert!(proposed.content.is_none());
+    assert_eq!(proposed.content_sha256.as_deref().map(str::len), Some(64));
+    assert_eq!(proposed.user, "tester");
+    assert!(proposed.verdict.is_some() && proposed.effects.is_some());
+    let raw = std::fs::read_to_string(&h.audit).unwrap();
+    assert!(
+        !raw.contains("All good"),
+        "file content must not reach the audit log"
+    );
 }
 
 #[tokio::test]
