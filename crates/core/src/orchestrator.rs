@@ -480,12 +480,36 @@ impl<'a> Orchestrator<'a> {
         if let Some(error) = session.audit_failure() {
             return CallOutcome::Stop(TaskStop::Failed { error });
         }
+        let declared: u64 = staged
+            .prepared
+            .effects
+            .iter()
+            .map(|e| match e {
+                Effect::Create { bytes, .. } => *bytes,
+                _ => 0,
+            })
+            .sum();
+        let budget = session
+            .config
+            .max_written_mb_per_task
+            .value
+            .saturating_mul(1024 * 1024);
+        if self.run.written.saturating_add(declared) > budget {
+            return CallOutcome::Stop(TaskStop::Limit {
+                limit: "max_written_mb_per_task".into(),
+                detail: format!(
+                    "{} would take the task past its limit of {} MB written",
+                    staged.prepared.description, session.config.max_written_mb_per_task.value
+                ),
+            });
+        }
         let mut txn = session
             .workspace
             .begin(&self.run.id, id, &staged.prepared.effects);
         let executing = Instant::now();
         let result = tool.execute(&staged.input, &ctx, &mut txn);
         self.excluded += executing.elapsed();
+        self.run.written = self.run.written.saturating_add(txn.bytes_written());
         drop(txn);
         let output = match result {
             Ok(output) => output,

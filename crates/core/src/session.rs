@@ -83,6 +83,13 @@ impl SessionBuilder {
         self
     }
 
+    /// Total MB a task may write (can only lower the configured limit).
+    pub fn max_written_mb(mut self, mb: u64) -> Self {
+        self.flag_toml
+            .push(format!("[limits]\nmax_written_mb_per_task = {mb}\n"));
+        self
+    }
+
     pub fn timeout_minutes(mut self, minutes: u32) -> Self {
         self.flag_toml
             .push(format!("[limits]\ntimeout_minutes = {minutes}\n"));

@@ -108,6 +108,7 @@ pub(crate) fn spawn(session: Arc<SessionInner>, text: String) -> TaskHandle {
             planned: Vec::new(),
             pending_results: Vec::new(),
             waiting: None,
+            written: 0,
         };
         let summary = run.run(text).await;
         let mut record = session.entry(AuditKind::TaskFinished);
@@ -148,6 +149,8 @@ pub(crate) struct TaskRun {
     pub pending_results: Vec<ContentBlock>,
     /// The action waiting for the person's decision, if any (reported when a cancel or timeout ends the wait).
     pub waiting: Option<ActionRef>,
+    /// Bytes the task's actions wrote so far (C6 `max_written_mb_per_task`).
+    pub written: u64,
 }
 
 impl TaskRun {

@@ -863,3 +863,22 @@ async fn the_audit_log_cannot_sneak_into_a_root_through_dotdot_or_a_symlink() {
         .expect("refused");
     assert!(err.to_string().contains("inside the workspace"), "{err}");
 }
+
+#[tokio::test]
+async fn the_bytes_written_limit_stops_the_task_before_the_write_that_would_cross_it() {
+    let h = Harness::new();
+    let chunk = "z".repeat(600 * 1024);
+    let tape = format!(
+        "turns:\n  - call:\n      - {{tool: write_file, input: {{path: one.txt, content: \"{chunk}\"}}}}\n  - call:\n      - {{tool: write_file, input: {{path: two.txt, content: \"{chunk}\"}}}}\n  - say: never\n"
+    );
+    let (builder, _) = h.builder(&tape);
+    let session = builder.max_written_mb(1).build().unwrap();
+    let (_, _, summary) = drive(&session, "t", approve).await;
+    assert!(
+        matches!(&summary.stop, TaskStop::Limit { limit, .. } if limit == "max_written_mb_per_task"),
+        "{:?}",
+        summary.stop
+    );
+    assert!(h.root.join("one.txt").exists());
+    assert!(!h.root.join("two.txt").exists());
+}

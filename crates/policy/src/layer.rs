@@ -53,6 +53,8 @@ pub struct Limits {
     pub max_actions_per_task: Option<u32>,
     pub timeout_minutes: Option<u32>,
     pub max_file_size_mb: Option<u64>,
+    /// Total bytes a task may write, in MB (C6).
+    pub max_written_mb_per_task: Option<u64>,
 }
 
 /// `[files]`.

@@ -57,6 +57,8 @@ pub struct EffectiveConfig {
     pub max_actions_per_task: Sourced<u32>,
     pub timeout_minutes: Sourced<u32>,
     pub max_file_size_mb: Sourced<u64>,
+    /// Total bytes one task may write, in MB (C6).
+    pub max_written_mb_per_task: Sourced<u64>,
     /// `None` = any file type.
     pub allowed_file_types: Sourced<Option<BTreeSet<String>>>,
     pub restricted_folders: Sourced<Vec<String>>,
@@ -103,6 +105,7 @@ impl Default for EffectiveConfig {
             max_actions_per_task: Sourced::default_value(50),
             timeout_minutes: Sourced::default_value(30),
             max_file_size_mb: Sourced::default_value(50),
+            max_written_mb_per_task: Sourced::default_value(500),
             allowed_file_types: Sourced::default_value(None),
             restricted_folders: Sourced::default_value(Vec::new()),
             mode: Sourced::default_value(ApprovalMode::Interactive),
@@ -164,6 +167,14 @@ pub fn merge(layers: &[LayerConfig]) -> Result<EffectiveConfig, PolicyError> {
         "limits.max_file_size_mb",
         cfg.max_file_size_mb,
         |l| l.limits.max_file_size_mb,
+        |a, b| a < b,
+        notes,
+    );
+    cfg.max_written_mb_per_task = tighten(
+        &sorted,
+        "limits.max_written_mb_per_task",
+        cfg.max_written_mb_per_task,
+        |l| l.limits.max_written_mb_per_task,
         |a, b| a < b,
         notes,
     );

@@ -28,6 +28,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
             "max_actions_per_task",
             "timeout_minutes",
             "max_file_size_mb",
+            "max_written_mb_per_task",
         ],
     ),
     ("files", &["allowed_file_types", "restricted_folders"]),
@@ -60,6 +61,7 @@ struct RawLimits {
     max_actions_per_task: Field,
     timeout_minutes: Field,
     max_file_size_mb: Field,
+    max_written_mb_per_task: Field,
 }
 
 #[derive(Deserialize)]
@@ -139,6 +141,11 @@ pub fn parse_layer(text: &str, origin: &str, layer: Layer) -> Result<LayerConfig
             .map(|n| n as u32),
             max_file_size_mb: opt(&l.max_file_size_mb, |v| {
                 int(v, "limits.max_file_size_mb", 1, i64::MAX)
+            })
+            .map_err(at)?
+            .map(|n| n as u64),
+            max_written_mb_per_task: opt(&l.max_written_mb_per_task, |v| {
+                int(v, "limits.max_written_mb_per_task", 1, i64::MAX)
             })
             .map_err(at)?
             .map(|n| n as u64),

@@ -38,6 +38,11 @@ impl EffectiveConfig {
                 &self.max_file_size_mb,
             ),
             row(
+                "limits.max_written_mb_per_task",
+                self.max_written_mb_per_task.value.to_string(),
+                &self.max_written_mb_per_task,
+            ),
+            row(
                 "files.allowed_file_types",
                 match &self.allowed_file_types.value {
                     Some(types) => toml_list(types),
