@@ -509,7 +509,7 @@ mod tests {
     #[test]
     fn raw_structs_match_the_key_lists() {
         // Every key the lists name must parse, so the lists stay truthful.
-        let text = "[limits]\nmax_actions_per_task = 1\ntimeout_minutes = 1\nmax_file_size_mb = 1\n\
+        let text = "[limits]\nmax_actions_per_task = 1\ntimeout_minutes = 1\nmax_file_size_mb = 1\nmax_written_mb_per_task = 2\n\
             [files]\nallowed_file_types = [\".md\"]\nrestricted_folders = [\"a\"]\n\
             [approval]\nmode = \"auto\"\nrequire_approval = []\nauto_approve = []\n\
             [network]\nallowed_domains = []\n[privacy]\nlocal_processing_only = true\ndata_residency = \"eu\"\n\
@@ -517,9 +517,10 @@ mod tests {
             [cedar]\npolicies = []\n[models.local]\nx = 1\n";
         let cfg = parse_layer(text, "/etc/cowork/policy.toml", Layer::Organization).unwrap();
         assert_eq!(cfg.limits.max_file_size_mb, Some(1));
+        assert_eq!(cfg.limits.max_written_mb_per_task, Some(2));
         assert!(cfg.models.is_some());
         let total: usize = SECTIONS.iter().map(|(_, k)| k.len()).sum();
-        assert_eq!(total, 16);
+        assert_eq!(total, 17);
     }
 
     #[test]
