@@ -882,3 +882,49 @@ async fn the_bytes_written_limit_stops_the_task_before_the_write_that_would_cros
     assert!(h.root.join("one.txt").exists());
     assert!(!h.root.join("two.txt").exists());
 }
+
+#[tokio::test]
+async fn the_model_cannot_reach_outside_the_roots_or_into_the_state_dir() {
+    let h = Harness::new();
+    let outside = h.root.parent().unwrap().join("outside.txt");
+    std::fs::write(&outside, "OUTSIDE-SECRET").unwrap();
+    std::os::unix::fs::symlink(&outside, h.root.join("link.txt")).unwrap();
+    std::os::unix::fs::symlink(h.root.parent().unwrap(), h.root.join("up")).unwrap();
+    let tape = format!(
+        r#"
+turns:
+  - call:
+      - {{tool: read_file, input: {{path: "../outside.txt"}}}}
+      - {{tool: read_file, input: {{path: "{abs}"}}}}
+      - {{tool: read_file, input: {{path: "link.txt"}}}}
+      - {{tool: read_file, input: {{path: "up/outside.txt"}}}}
+      - {{tool: write_file, input: {{path: "up/outside.txt", content: "pwned", overwrite: true}}}}
+      - {{tool: write_file, input: {{path: ".cowork/journal.jsonl", content: "x"}}}}
+      - {{tool: write_file, input: {{path: ".COWORK/x.md", content: "x"}}}}
+      - {{tool: list_dir, input: {{path: ".", recursive: true}}}}
+  - say: ok
+"#,
+        abs = outside.display()
+    );
+    let (session, model) = h.session(&tape);
+    let (_, asks, _) = drive(&session, "t", approve).await;
+    assert!(
+        asks.is_empty(),
+        "no escape ever reaches the person: {:?}",
+        asks.iter().map(|a| &a.description).collect::<Vec<_>>()
+    );
+    let results = model.tool_results();
+    for (text, _) in &results {
+        assert!(!text.contains("OUTSIDE-SECRET"), "leaked: {text}");
+    }
+    assert!(
+        results[..7].iter().all(|(_, is_error)| *is_error),
+        "{results:?}"
+    );
+    assert!(
+        !results[7].0.contains(".cowork"),
+        "state dir listed: {}",
+        results[7].0
+    );
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "OUTSIDE-SECRET");
+}
