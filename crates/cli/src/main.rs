@@ -127,6 +127,7 @@ fn exit_code_for(e: &anyhow::Error) -> u8 {
                         | cowork_core::CoreError::NoModel
                         | cowork_core::CoreError::Workspace(_)
                         | cowork_core::CoreError::AuditInsideRoot { .. }
+                        | cowork_core::CoreError::Privacy(_)
                 )
             )
         {

@@ -22,6 +22,9 @@ pub struct RunArgs {
     /// The model: tape:FILE, anthropic:MODEL, openai:MODEL, ollama:MODEL, local:PATH
     #[arg(short = 'm', long = "model", value_name = "SPEC", env = "COWORK_MODEL")]
     pub model: Option<String>,
+    /// Base URL of an OpenAI-compatible server (vLLM, llama.cpp, LM Studio…) for --model openai:NAME
+    #[arg(long = "base-url", value_name = "URL", env = "OPENAI_BASE_URL")]
+    pub base_url: Option<String>,
     /// interactive | auto | unattended | plan | read-only (can only tighten the config)
     #[arg(long = "approval", value_name = "MODE", value_parser = ["interactive", "auto", "unattended", "plan", "read-only"])]
     pub approval: Option<String>,
@@ -40,6 +43,12 @@ pub struct RunArgs {
     /// Stop after this many minutes (can only lower the configured limit)
     #[arg(long = "timeout", value_name = "MINUTES")]
     pub timeout: Option<u32>,
+    /// Stop when the task has used this many tokens (input + output)
+    #[arg(long = "max-tokens", value_name = "N")]
+    pub max_tokens: Option<u64>,
+    /// Write the model's turns to FILE as a tape that replays this run with --model tape:FILE
+    #[arg(long = "record", value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 pub fn run(args: RunArgs, forced_mode: Option<ApprovalMode>) -> Result<u8> {
@@ -104,11 +113,14 @@ async fn run_async(args: RunArgs, forced_mode: Option<ApprovalMode>) -> Result<u
 }
 
 fn build_session(args: &RunArgs, forced_mode: Option<ApprovalMode>) -> Result<Session> {
-    let spec = args
-        .model
-        .as_deref()
-        .ok_or(cowork_core::CoreError::NoModel)?;
-    let model = ModelSpec::parse(spec)?.build()?;
+    let spec = match args.model.as_deref() {
+        Some(spec) => ModelSpec::parse(spec)?,
+        None => ModelSpec::from_environment()?,
+    };
+    let mut model = spec.build_with(args.base_url.clone())?;
+    if let Some(path) = &args.record {
+        model = std::sync::Arc::new(cowork_models::RecordingModel::new(model, path)?);
+    }
     let mut builder = Session::builder().model(model);
     if args.folders.is_empty() {
         builder =
@@ -138,6 +150,9 @@ fn build_session(args: &RunArgs, forced_mode: Option<ApprovalMode>) -> Result<Se
     }
     if let Some(n) = args.max_actions {
         builder = builder.max_actions(n);
+    }
+    if let Some(tokens) = args.max_tokens {
+        builder = builder.max_tokens(tokens);
     }
     if let Some(minutes) = args.timeout {
         builder = builder.timeout_minutes(minutes);

@@ -37,6 +37,9 @@ impl Env {
             .env("COWORK_ORG_POLICY", self.dir.path().join("org-policy.toml"))
             .env("NO_COLOR", "1")
             .env_remove("COWORK_MODEL")
+            .env_remove("ANTHROPIC_API_KEY")
+            .env_remove("OPENAI_API_KEY")
+            .env_remove("OPENAI_BASE_URL")
             .current_dir(self.dir.path())
             .stdin(Stdio::null());
         cmd
@@ -611,4 +614,67 @@ fn an_exhausted_tape_fails_the_task_with_exit_1() {
     ]);
     assert_eq!(code(&out), 1, "{}", text(&out));
     assert!(text(&out).contains("tape exhausted"), "{}", text(&out));
+}
+
+#[test]
+fn a_recorded_run_replays_identically() {
+    let env = Env::new();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/quarterly");
+    let ws = env.dir.path().join("demo");
+    copy_dir(&examples.join("workspace"), &ws);
+    let tape = format!("tape:{}", examples.join("tape.yaml").display());
+    let recording = env.dir.path().join("recorded.yaml");
+    let run = |model: &str, record: Option<&Path>| {
+        let mut args = vec![
+            "run",
+            "--json",
+            "--on-ask",
+            "approve",
+            "-f",
+            ws.to_str().unwrap(),
+            "-m",
+            model,
+        ];
+        if let Some(path) = record {
+            args.extend(["--record", path.to_str().unwrap()]);
+        }
+        args.push("Q1 summary");
+        let out = env.run(&args);
+        assert_eq!(code(&out), 0, "{}", text(&out));
+        // The events, without the ids and timestamps that differ from run to run.
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| {
+                let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+                strip_ids(&mut v);
+                v.to_string()
+            })
+            .collect::<Vec<_>>()
+    };
+    let first = run(&tape, Some(&recording));
+    let summary = std::fs::read_to_string(ws.join("q1-summary.md")).unwrap();
+    assert_eq!(code(&env.run(&["undo", "-f", ws.to_str().unwrap()])), 0);
+    let replayed = run(&format!("tape:{}", recording.display()), None);
+    assert_eq!(first, replayed);
+    assert_eq!(
+        std::fs::read_to_string(ws.join("q1-summary.md")).unwrap(),
+        summary
+    );
+}
+
+fn strip_ids(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for key in [
+                "id", "action", "task", "session", "grant", "hash", "absolute",
+            ] {
+                if map.get(key).is_some_and(|x| x.is_string()) {
+                    map.remove(key);
+                }
+            }
+            map.values_mut().for_each(strip_ids);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_ids),
+        _ => {}
+    }
 }

@@ -20,6 +20,8 @@ pub enum CoreError {
          Set [audit] path to a folder outside every root"
     )]
     AuditInsideRoot { path: PathBuf, root: PathBuf },
+    #[error("{0}")]
+    Privacy(String),
     #[error("grants file {path}: {message}")]
     Grants { path: PathBuf, message: String },
     #[error("no grant with id {0}; list them with `cowork grants list`")]

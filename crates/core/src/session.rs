@@ -31,6 +31,7 @@ pub struct SessionBuilder {
     registry: Option<Registry>,
     timeout: Option<std::time::Duration>,
     data_dir: Option<PathBuf>,
+    max_tokens: Option<u64>,
 }
 
 impl SessionBuilder {
@@ -80,6 +81,12 @@ impl SessionBuilder {
     pub fn max_actions(mut self, n: u32) -> Self {
         self.flag_toml
             .push(format!("[limits]\nmax_actions_per_task = {n}\n"));
+        self
+    }
+
+    /// Tokens (input + output) a task may use before it stops with a limit.
+    pub fn max_tokens(mut self, tokens: u64) -> Self {
+        self.max_tokens = Some(tokens);
         self
     }
 
@@ -177,6 +184,19 @@ impl SessionBuilder {
         } else {
             None
         };
+        if let Err(refusal) = check_privacy(&config, &model.info()) {
+            if let Some(log) = &audit {
+                let mut record = AuditEntry::new(
+                    AuditKind::SessionStarted,
+                    self.user.clone().unwrap_or_default(),
+                    "refused",
+                );
+                record.detail =
+                    Some(serde_json::json!({ "refused": refusal, "model": model.info().spec }));
+                log.append(record)?;
+            }
+            return Err(CoreError::Privacy(refusal));
+        }
         let data_dir = self
             .data_dir
             .unwrap_or_else(crate::grants::default_data_dir);
@@ -208,6 +228,7 @@ impl SessionBuilder {
             outputs: std::sync::Mutex::new(Vec::new()),
             overheads: std::sync::Mutex::new(Vec::new()),
             timeout: self.timeout,
+            max_tokens: self.max_tokens,
             audit_error: std::sync::Mutex::new(None),
             tainted: std::sync::atomic::AtomicBool::new(false),
         };
@@ -243,6 +264,8 @@ pub(crate) struct SessionInner {
     pub overheads: std::sync::Mutex<Vec<std::time::Duration>>,
     /// The builder's finer task time limit, if any.
     pub timeout: Option<std::time::Duration>,
+    /// Token budget per task, if any.
+    pub max_tokens: Option<u64>,
     /// The first failed audit write; once set, nothing more runs in this session (C5).
     pub audit_error: std::sync::Mutex<Option<String>>,
     /// Untrusted content has entered the session's conversation (C4).
@@ -263,6 +286,7 @@ impl Session {
             registry: None,
             timeout: None,
             data_dir: None,
+            max_tokens: None,
         }
     }
 
@@ -353,6 +377,32 @@ impl SessionInner {
         }
         Ok(())
     }
+}
+
+/// C4: `local_processing_only` admits only local model endpoints, and `data_residency` only
+/// providers that declare the same region.
+fn check_privacy(config: &EffectiveConfig, model: &cowork_models::ModelInfo) -> Result<(), String> {
+    if config.local_processing_only.value && !model.local {
+        return Err(format!(
+            "privacy.local_processing_only (set {}) forbids the model {}: it is not a local endpoint. \
+             Use a local model (ollama:, local:, or a loopback base URL declared local = true)",
+            config.local_processing_only.source(),
+            model.spec
+        ));
+    }
+    if let Some(required) = &config.data_residency.value
+        && !model.local
+        && model.region.as_deref() != Some(required.as_str())
+    {
+        return Err(format!(
+            "privacy.data_residency = \"{required}\" (set {}) forbids the model {}: it declares region {}. \
+             Configure a provider in {required}, or a local model",
+            config.data_residency.source(),
+            model.spec,
+            model.region.as_deref().unwrap_or("none")
+        ));
+    }
+    Ok(())
 }
 
 /// The file in the state dir that names the session's other roots, so that `cowork undo -f DIR`

@@ -236,38 +236,31 @@ impl TaskRun {
                     );
                 }
             };
+            if let Some(budget) = session.max_tokens {
+                let used = self.usage.input_tokens + self.usage.output_tokens;
+                if used > budget {
+                    // Record the turn so its tool calls get "not run" results, then stop.
+                    if let Some(message) = assistant_message(&turn) {
+                        transcript.push(message);
+                    }
+                    return (
+                        TaskStop::Limit {
+                            limit: "max_tokens".into(),
+                            detail: format!(
+                                "the task used {used} tokens, over its budget of {budget}"
+                            ),
+                        },
+                        String::new(),
+                    );
+                }
+            }
             if !turn.text.is_empty() {
                 self.emit(Event::Commentary {
                     text: turn.text.clone(),
                 });
             }
-            let mut assistant = Vec::new();
-            if !turn.text.is_empty() {
-                assistant.push(ContentBlock::Text {
-                    text: turn.text.clone(),
-                });
-            }
-            for call in &turn.calls {
-                // The transcript keeps what the model sent, unless it was malformed or oversized:
-                // the tool_result already tells the model so, and 10 MB would ride along forever.
-                let input = (call.input_json.len() <= crate::orchestrator::MAX_INPUT_BYTES)
-                    .then(|| serde_json::from_str(&call.input_json).ok())
-                    .flatten()
-                    .unwrap_or_else(
-                        || serde_json::json!({ "_omitted": "invalid or oversized input" }),
-                    );
-                assistant.push(ContentBlock::ToolUse {
-                    id: call.id.clone(),
-                    name: call.name.clone(),
-                    input,
-                });
-            }
-            // An empty assistant message is invalid for providers; a turn with nothing adds nothing.
-            if !assistant.is_empty() {
-                transcript.push(Message {
-                    role: Role::Assistant,
-                    content: assistant,
-                });
+            if let Some(message) = assistant_message(&turn) {
+                transcript.push(message);
             }
             if turn.calls.is_empty() {
                 return match turn.stop {
@@ -361,6 +354,8 @@ impl TaskRun {
         while let Some(item) = stream.next().await {
             match item? {
                 ModelEvent::TextDelta(text) => turn.text.push_str(&text),
+                // Thinking goes back to the model intact (providers require it with tool use).
+                ModelEvent::Thinking(block) => turn.thinking.push(block),
                 ModelEvent::ToolCall(call) => turn.calls.push(call),
                 ModelEvent::Usage(usage) => self.usage.add(&usage),
                 ModelEvent::Stop(reason) => turn.stop = Some(reason),
@@ -430,9 +425,39 @@ impl TaskRun {
     }
 }
 
+/// The assistant message recording a turn; `None` for a turn with nothing in it (an empty
+/// assistant message is invalid for providers).
+fn assistant_message(turn: &Turn) -> Option<Message> {
+    // Thinking blocks come first, exactly as the model produced them.
+    let mut content = turn.thinking.clone();
+    if !turn.text.is_empty() {
+        content.push(ContentBlock::Text {
+            text: turn.text.clone(),
+        });
+    }
+    for call in &turn.calls {
+        // The transcript keeps what the model sent, unless it was malformed or oversized: the
+        // tool_result already tells the model so, and 10 MB would ride along forever.
+        let input = (call.input_json.len() <= crate::orchestrator::MAX_INPUT_BYTES)
+            .then(|| serde_json::from_str(&call.input_json).ok())
+            .flatten()
+            .unwrap_or_else(|| serde_json::json!({ "_omitted": "invalid or oversized input" }));
+        content.push(ContentBlock::ToolUse {
+            id: call.id.clone(),
+            name: call.name.clone(),
+            input,
+        });
+    }
+    (!content.is_empty()).then_some(Message {
+        role: Role::Assistant,
+        content,
+    })
+}
+
 #[derive(Default)]
 struct Turn {
     text: String,
+    thinking: Vec<ContentBlock>,
     calls: Vec<cowork_models::ToolCall>,
     stop: Option<StopReason>,
 }

@@ -928,3 +928,92 @@ turns:
     );
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "OUTSIDE-SECRET");
 }
+
+/// A model that says it runs elsewhere (for the privacy rules); it never gets asked anything here.
+struct Remote {
+    region: Option<String>,
+}
+
+impl cowork_models::Model for Remote {
+    fn info(&self) -> cowork_models::ModelInfo {
+        cowork_models::ModelInfo {
+            spec: "anthropic:claude-test".into(),
+            local: false,
+            region: self.region.clone(),
+        }
+    }
+    fn stream(&self, _: &cowork_models::ModelRequest) -> cowork_models::ModelStream {
+        Box::pin(futures::stream::empty())
+    }
+}
+
+fn remote(region: Option<&str>) -> std::sync::Arc<dyn cowork_models::Model> {
+    std::sync::Arc::new(Remote {
+        region: region.map(str::to_string),
+    })
+}
+
+#[tokio::test]
+async fn local_processing_only_refuses_a_remote_model_and_audits_the_refusal() {
+    let mut h = Harness::new();
+    h.org_policy("[privacy]\nlocal_processing_only = true\n");
+    let (builder, _) = h.builder("turns: []\n");
+    let err = builder.model(remote(None)).build().err().expect("refused");
+    assert!(err.to_string().contains("local_processing_only"), "{err}");
+    let log = std::fs::read_to_string(&h.audit).unwrap();
+    assert!(
+        log.contains("refused") && log.contains("anthropic:claude-test"),
+        "{log}"
+    );
+    // The tape is local: allowed.
+    let (builder, _) = h.builder("turns: []\n");
+    builder.build().unwrap();
+}
+
+#[tokio::test]
+async fn data_residency_refuses_a_provider_in_another_region() {
+    let mut h = Harness::new();
+    h.org_policy("[privacy]\ndata_residency = \"eu-west-1\"\n");
+    let (builder, _) = h.builder("turns: []\n");
+    let err = builder
+        .model(remote(Some("us-east-1")))
+        .build()
+        .err()
+        .expect("refused");
+    assert!(
+        err.to_string().contains("data_residency") && err.to_string().contains("us-east-1"),
+        "{err}"
+    );
+    let (builder, _) = h.builder("turns: []\n");
+    let err = builder.model(remote(None)).build().err().expect("refused");
+    assert!(err.to_string().contains("none"), "{err}");
+    let (builder, _) = h.builder("turns: []\n");
+    builder.model(remote(Some("eu-west-1"))).build().unwrap();
+}
+
+#[tokio::test]
+async fn a_token_budget_stops_the_task_with_a_limit() {
+    let h = Harness::new();
+    let tape = r#"
+turns:
+  - call:
+      - {tool: list_dir, input: {}}
+    usage: {input_tokens: 900, output_tokens: 50}
+  - call:
+      - {tool: write_file, input: {path: x.md, content: x}}
+    usage: {input_tokens: 1200, output_tokens: 80}
+  - say: never
+"#;
+    let (builder, _) = h.builder(tape);
+    let session = builder.max_tokens(2000).build().unwrap();
+    let (_, asks, summary) = drive(&session, "t", approve).await;
+    assert!(
+        matches!(&summary.stop, TaskStop::Limit { limit, .. } if limit == "max_tokens"),
+        "{:?}",
+        summary.stop
+    );
+    assert!(asks.is_empty(), "the over-budget turn's calls never run");
+    assert_eq!(h.read("x.md"), None);
+    assert_eq!(summary.usage.input_tokens, 2100);
+    assert_eq!(summary.usage.output_tokens, 130);
+}

@@ -4,8 +4,12 @@
 //! reason. Providers (the tape now; Anthropic and OpenAI-compatible servers next) translate their
 //! wire formats into it, so the core never sees a provider's quirks.
 
+mod anthropic;
 mod error;
+pub mod http;
 mod message;
+mod openai;
+mod record;
 mod spec;
 mod tape;
 
@@ -13,8 +17,12 @@ use std::pin::Pin;
 
 use futures::Stream;
 
+pub use anthropic::{AnthropicConfig, AnthropicModel};
 pub use error::ModelError;
+pub use http::HttpSettings;
 pub use message::{ContentBlock, Message, ModelRequest, Role, ToolDef};
+pub use openai::{OpenAiConfig, OpenAiModel};
+pub use record::RecordingModel;
 pub use spec::ModelSpec;
 pub use tape::{Tape, TapeCall, TapeModel, TapeTurn};
 
@@ -47,6 +55,9 @@ pub struct ToolCall {
 pub enum ModelEvent {
     TextDelta(String),
     ToolCall(ToolCall),
+    /// A completed `ContentBlock::Thinking` or `ContentBlock::RedactedThinking`, to be put back
+    /// intact (before the text and tool calls) in the assistant message that records the turn.
+    Thinking(ContentBlock),
     Usage(cowork_protocol::Usage),
     Stop(StopReason),
 }

@@ -25,6 +25,16 @@ pub enum ContentBlock {
         content: String,
         is_error: bool,
     },
+    /// The model's visible reasoning. Must be sent back unchanged (with its signature) in the
+    /// assistant message of a tool loop, or the API rejects the conversation.
+    Thinking {
+        thinking: String,
+        signature: String,
+    },
+    /// Reasoning the provider encrypted; opaque, passed back as it came.
+    RedactedThinking {
+        data: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

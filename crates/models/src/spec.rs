@@ -1,7 +1,14 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::{Model, ModelError, TapeModel};
+use crate::{
+    AnthropicConfig, AnthropicModel, Model, ModelError, OpenAiConfig, OpenAiModel, TapeModel,
+};
+
+/// The model `from_environment` picks with an Anthropic key.
+pub const DEFAULT_ANTHROPIC_MODEL: &str = "claude-sonnet-4-5";
+/// The model `from_environment` picks with an OpenAI key or base URL.
+pub const DEFAULT_OPENAI_MODEL: &str = "gpt-4.1-mini";
 
 /// A parsed `--model SPEC` (DESIGN.md §9, stable).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,21 +46,45 @@ impl ModelSpec {
 
     /// Build the model this spec names.
     pub fn build(&self) -> Result<Arc<dyn Model>, ModelError> {
+        self.build_with(None)
+    }
+
+    /// Build the model this spec names; `base_url` is `--base-url` for OpenAI-compatible servers.
+    pub fn build_with(&self, base_url: Option<String>) -> Result<Arc<dyn Model>, ModelError> {
         match self {
             ModelSpec::Tape(path) => Ok(Arc::new(TapeModel::load(path)?)),
-            ModelSpec::Anthropic(_) => Err(ModelError::ProviderUnavailable {
-                provider: "anthropic".into(),
-            }),
-            ModelSpec::OpenAi(_) => Err(ModelError::ProviderUnavailable {
-                provider: "openai".into(),
-            }),
-            ModelSpec::Ollama(_) => Err(ModelError::ProviderUnavailable {
-                provider: "ollama".into(),
-            }),
+            ModelSpec::Anthropic(model) => Ok(Arc::new(AnthropicModel::new(
+                AnthropicConfig::from_env(model.clone())?,
+            )?)),
+            ModelSpec::OpenAi(model) => Ok(Arc::new(OpenAiModel::new(
+                OpenAiConfig::openai_from_env(model.clone(), base_url)?,
+            )?)),
+            ModelSpec::Ollama(model) => Ok(Arc::new(OpenAiModel::new(OpenAiConfig::ollama(
+                model.clone(),
+            ))?)),
             ModelSpec::Local(_) => Err(ModelError::ProviderUnavailable {
                 provider: "local".into(),
             }),
         }
+    }
+
+    /// The model to use when `--model` is absent: `anthropic:` with `ANTHROPIC_API_KEY`, else
+    /// `openai:` with `OPENAI_API_KEY` or `OPENAI_BASE_URL`; otherwise an error listing the options.
+    pub fn from_environment() -> Result<ModelSpec, ModelError> {
+        let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
+        if set("ANTHROPIC_API_KEY") {
+            return Ok(ModelSpec::Anthropic(DEFAULT_ANTHROPIC_MODEL.into()));
+        }
+        if set("OPENAI_API_KEY") || set("OPENAI_BASE_URL") {
+            return Ok(ModelSpec::OpenAi(DEFAULT_OPENAI_MODEL.into()));
+        }
+        Err(ModelError::InvalidSpec {
+            spec: String::new(),
+            message: "no model given and none found in the environment. Pass --model (or set COWORK_MODEL): \
+                      anthropic:MODEL with ANTHROPIC_API_KEY, openai:MODEL with OPENAI_API_KEY (or --base-url for \
+                      any OpenAI-compatible server), ollama:MODEL for a local Ollama, or tape:FILE for a scripted run"
+                .into(),
+        })
     }
 }
 
