@@ -216,7 +216,17 @@ impl TaskRun {
             .iter()
             .map(|r| (r.name.clone(), r.path.display().to_string(), r.default))
             .collect();
-        let system = context::system_prompt(&roots, session.config.mode.value, &session.fence);
+        let mut system = context::system_prompt(&roots, session.config.mode.value, &session.fence);
+        if let Some(instructions) =
+            context::project_instructions(&session.workspace, &session.fence)
+        {
+            system.push_str(&instructions);
+            // The instructions are the folder's words, not the person's: the session is tainted (C4).
+            self.tainted = true;
+            session
+                .tainted
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
         let mut pauses = 0;
         loop {
             let request = ModelRequest {

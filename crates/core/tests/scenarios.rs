@@ -1017,3 +1017,18 @@ turns:
     assert_eq!(summary.usage.input_tokens, 2100);
     assert_eq!(summary.usage.output_tokens, 130);
 }
+
+#[tokio::test]
+async fn project_instructions_reach_the_model_fenced_and_taint_the_session() {
+    let h = Harness::new();
+    h.write("COWORK.md", "Write summaries in British English.\n");
+    let (session, model) = h.session("turns:\n  - say: ok\n");
+    drive(&session, "t", approve).await;
+    let requests = model.requests.lock().unwrap();
+    let system = &requests[0].system;
+    assert!(
+        system.contains("British English") && system.contains("untrusted-data"),
+        "{system}"
+    );
+    assert!(system.contains("cannot grant permissions"));
+}

@@ -112,7 +112,9 @@ impl Orchestrator<'_> {
                 .store(true, std::sync::atomic::Ordering::SeqCst);
         }
         CallOutcome::Result {
-            content: session.fence.wrap(&output.content, &output.provenance),
+            content: session
+                .fence
+                .wrap(&within_budget(&output.content), &output.provenance),
             is_error: false,
         }
     }
@@ -126,5 +128,45 @@ fn finished_summary(description: &str, content: &str) -> String {
         (Some(line), None) => line.chars().take(160).collect(),
         (None, _) => description.to_string(),
         (Some(_), Some(_)) => format!("{description} · {} lines", content.lines().count()),
+    }
+}
+
+/// The most a single tool result may put into the conversation (about 25k tokens).
+const MAX_RESULT_BYTES: usize = 100 * 1024;
+
+/// Cut an oversized tool result at a line boundary, telling the model how to read the rest.
+fn within_budget(content: &str) -> std::borrow::Cow<'_, str> {
+    if content.len() <= MAX_RESULT_BYTES {
+        return std::borrow::Cow::Borrowed(content);
+    }
+    let mut cut = MAX_RESULT_BYTES;
+    while !content.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let cut = content[..cut].rfind('\n').map_or(cut, |i| i + 1);
+    let rest = content[cut..].lines().count();
+    std::borrow::Cow::Owned(format!(
+        "{}[cut: {rest} more lines ({} bytes) not shown; read further with offset/limit or a narrower query]",
+        &content[..cut],
+        content.len() - cut
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oversized_results_are_cut_at_a_line_with_a_note() {
+        let small = "a\nb\n";
+        assert_eq!(within_budget(small), small);
+        let big: String = (0..40_000).map(|i| format!("line {i}\n")).collect();
+        let cut = within_budget(&big);
+        assert!(cut.len() < MAX_RESULT_BYTES + 200);
+        assert!(cut.contains("[cut: ") && cut.contains("offset/limit"));
+        let kept = cut.split("[cut:").next().unwrap();
+        assert!(kept.ends_with('\n'), "cut at a line boundary");
+        let multibyte = "é".repeat(MAX_RESULT_BYTES);
+        assert!(within_budget(&multibyte).contains("[cut: "));
     }
 }
