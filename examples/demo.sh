@@ -5,8 +5,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 work="${COWORK_DEMO_DIR:-$(mktemp -d -t cowork-demo-XXXXXX)}"
 cp -R "$here/quarterly/workspace/." "$work/"
-# Keep the demo's audit log beside the copy, not in your real one.
-export XDG_DATA_HOME="${XDG_DATA_HOME:-$work.data}"
+# Keep the demo's audit log and grants beside the copy, not in your real ones.
+export XDG_DATA_HOME="$work.data"
 cargo build -q -p cowork-cli --manifest-path "$here/../Cargo.toml"
 cowork="$here/../target/debug/cowork"
 answer=()
