@@ -111,7 +111,6 @@ impl<'a> Orchestrator<'a> {
         };
 
         let mut reasks = 0;
-        let decided_by;
         loop {
             // A grant or a mode that never waits settles an ask without the person. Plan mode has
             // no side effects, so not even a grant makes it execute.
@@ -156,7 +155,8 @@ impl<'a> Orchestrator<'a> {
                     );
                 }
                 VerdictDecision::Allow => {
-                    decided_by = if staged.verdict.rules.iter().all(|r| r.starts_with("mode.")) {
+                    let decided_by = if staged.verdict.rules.iter().all(|r| r.starts_with("mode."))
+                    {
                         DecidedBy::Mode
                     } else {
                         DecidedBy::Policy
@@ -167,8 +167,7 @@ impl<'a> Orchestrator<'a> {
                 VerdictDecision::Ask => {}
             }
             if let Some(grant) = grant {
-                decided_by = DecidedBy::Grant;
-                self.decided(&id, call, Decision::Approve, decided_by, Some(grant));
+                self.decided(&id, call, Decision::Approve, DecidedBy::Grant, Some(grant));
                 break;
             }
             match session.config.mode.value {
@@ -266,7 +265,6 @@ impl<'a> Orchestrator<'a> {
                             format!("the person's modified action is denied by policy: {why}"),
                         );
                     }
-                    decided_by = DecidedBy::User;
                     break;
                 }
                 approved @ (Decision::Approve | Decision::ApproveFor { .. }) => {
@@ -295,12 +293,10 @@ impl<'a> Orchestrator<'a> {
                         _ => None,
                     };
                     self.decided(&id, call, approved, DecidedBy::User, grant);
-                    decided_by = DecidedBy::User;
                     break;
                 }
             }
         }
-        let _ = decided_by;
         self.execute(&id, call, tool, staged)
     }
 
