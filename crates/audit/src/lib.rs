@@ -30,8 +30,9 @@ pub use verify::{Tamper, VerifyReport, verify};
 /// The log's file name inside an audit directory (`[audit] path` names the directory).
 pub const AUDIT_FILE_NAME: &str = "audit.jsonl";
 
-/// `$XDG_DATA_HOME/cowork/audit`, else `~/.local/share/cowork/audit`. Never inside a root.
-pub fn default_audit_dir() -> PathBuf {
+/// cowork's per-user data directory, `$XDG_DATA_HOME/cowork`, else `~/.local/share/cowork`:
+/// the audit log and the workspace grants live here, never inside a root.
+pub fn default_data_dir() -> PathBuf {
     // The XDG spec says relative values are invalid and must be ignored.
     let data_home = std::env::var_os("XDG_DATA_HOME")
         .map(PathBuf::from)
@@ -40,7 +41,12 @@ pub fn default_audit_dir() -> PathBuf {
         // No home at all (a bare service account): a per-machine location, still outside any
         // workspace, rather than a relative path that could land inside a root.
         .unwrap_or_else(|| std::env::temp_dir().join("cowork-data"));
-    data_home.join("cowork").join("audit")
+    data_home.join("cowork")
+}
+
+/// `$XDG_DATA_HOME/cowork/audit`, else `~/.local/share/cowork/audit`. Never inside a root.
+pub fn default_audit_dir() -> PathBuf {
+    default_data_dir().join("audit")
 }
 
 /// `$XDG_DATA_HOME/cowork/audit/audit.jsonl`, else `~/.local/share/cowork/audit/audit.jsonl`.
@@ -49,11 +55,18 @@ pub fn default_audit_path() -> PathBuf {
 }
 
 /// The log file for a configured `[audit] path` or a `cowork audit verify PATH` argument: a
-/// directory means `DIR/audit.jsonl`, anything else is the file itself.
+/// directory means `DIR/audit.jsonl`, an existing file is itself, and a path that does not exist
+/// yet names a directory unless it has an extension (`/var/log/cowork` vs `/var/log/cowork.jsonl`).
 pub fn resolve_audit_path(path: &Path) -> PathBuf {
-    if path.is_dir() {
+    let is_dir = path.is_dir() || (!path.exists() && path.extension().is_none());
+    if is_dir {
         path.join(AUDIT_FILE_NAME)
     } else {
         path.to_path_buf()
     }
+}
+
+/// The log file for a configured `[audit] path`, or the default one.
+pub fn configured_audit_path(configured: Option<&Path>) -> PathBuf {
+    configured.map_or_else(default_audit_path, resolve_audit_path)
 }

@@ -254,6 +254,11 @@ fn default_path_follows_xdg() {
     );
     let file = dir.path().join("x.jsonl");
     assert_eq!(cowork_audit::resolve_audit_path(&file), file);
+    let new_dir = dir.path().join("logs");
+    assert_eq!(
+        cowork_audit::resolve_audit_path(&new_dir),
+        new_dir.join("audit.jsonl")
+    );
 }
 
 #[test]

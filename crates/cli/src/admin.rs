@@ -48,18 +48,7 @@ pub(crate) fn effective_config(dir: &Path, extra: Option<PathBuf>) -> Result<Eff
 }
 
 fn audit_path(config: &EffectiveConfig) -> PathBuf {
-    config
-        .audit_path
-        .value
-        .clone()
-        .map(|p| {
-            if p.extension().is_some() {
-                p
-            } else {
-                p.join("audit.jsonl")
-            }
-        })
-        .unwrap_or_else(cowork_audit::default_audit_path)
+    cowork_audit::configured_audit_path(config.audit_path.value.as_deref())
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<()> {

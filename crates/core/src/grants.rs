@@ -89,16 +89,6 @@ fn compile(pattern: &str) -> Option<globset::GlobMatcher> {
         .map(|g| g.compile_matcher())
 }
 
-/// Where cowork keeps the person's own state: `$XDG_DATA_HOME/cowork`, else `~/.local/share/cowork`.
-pub fn default_data_dir() -> PathBuf {
-    std::env::var_os("XDG_DATA_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from(".local/share"))
-        .join("cowork")
-}
-
 /// The grants of one workspace plus the in-memory ones of the running session.
 #[derive(Debug)]
 pub struct GrantStore {

@@ -17,8 +17,9 @@ mod session;
 mod task;
 
 pub use context::Fence;
+pub use cowork_audit::default_data_dir;
 pub use error::CoreError;
-pub use grants::{Grant, GrantStore, default_data_dir};
+pub use grants::{Grant, GrantStore};
 pub use session::{RememberedRoot, Session, SessionBuilder, remembered_roots};
 pub use task::TaskHandle;
 

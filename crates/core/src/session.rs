@@ -152,18 +152,9 @@ impl SessionBuilder {
         let workspace = Workspace::open(self.roots, &config.restricted_folders.value)?;
         let policy = PolicyEngine::new(&config)?;
 
-        let audit_path = self
-            .audit_path
-            .or_else(|| {
-                config.audit_path.value.clone().map(|p| {
-                    if p.extension().is_some() {
-                        p
-                    } else {
-                        p.join("audit.jsonl")
-                    }
-                })
-            })
-            .unwrap_or_else(cowork_audit::default_audit_path);
+        let audit_path = self.audit_path.unwrap_or_else(|| {
+            cowork_audit::configured_audit_path(config.audit_path.value.as_deref())
+        });
         let audit_real = real_path(&audit_path);
         for root in workspace.roots() {
             if audit_real.starts_with(&root.path) {
@@ -197,9 +188,7 @@ impl SessionBuilder {
             }
             return Err(CoreError::Privacy(refusal));
         }
-        let data_dir = self
-            .data_dir
-            .unwrap_or_else(crate::grants::default_data_dir);
+        let data_dir = self.data_dir.unwrap_or_else(cowork_audit::default_data_dir);
         let default_root = workspace
             .roots()
             .iter()
