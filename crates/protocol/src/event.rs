@@ -268,17 +268,6 @@ impl DecisionMessage {
     }
 }
 
-impl GrantScope {
-    pub fn parse(s: &str) -> Option<GrantScope> {
-        match s {
-            "task" => Some(GrantScope::Task),
-            "session" => Some(GrantScope::Session),
-            "workspace" => Some(GrantScope::Workspace),
-            _ => None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

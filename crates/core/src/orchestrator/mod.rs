@@ -91,7 +91,7 @@ impl<'a> Orchestrator<'a> {
         // model can act on. Nothing runs and nothing is written on this path.
         let Some(tool) = session.registry.get(&call.name) else {
             let names: Vec<&str> = session.registry.specs().iter().map(|s| s.name).collect();
-            return self.refuse(
+            return self.fail_repeatable(
                 &id,
                 call,
                 format!(
@@ -103,7 +103,7 @@ impl<'a> Orchestrator<'a> {
         };
         let input = match parse_input(call) {
             Ok(input) => input,
-            Err(message) => return self.refuse(&id, call, message),
+            Err(message) => return self.fail_repeatable(&id, call, message),
         };
         let mut staged = match self.stage(tool, &call.name, input) {
             Ok(s) => s,

@@ -75,11 +75,6 @@ impl Orchestrator<'_> {
         error(message)
     }
 
-    /// Malformed model output: the call never became an action.
-    pub(super) fn refuse(&mut self, id: &str, call: &ToolCall, message: String) -> CallOutcome {
-        self.fail_repeatable(id, call, message)
-    }
-
     pub(super) fn fail(&mut self, id: &str, call: &ToolCall, message: String) -> CallOutcome {
         let session = &self.run.session;
         let mut record = session.entry(AuditKind::ActionFailed);
