@@ -1,0 +1,1 @@
+//! Read-only SQL over workspace data files (CSV/TSV/XLSX/JSON) in an embedded SQLite engine

@@ -1,0 +1,1 @@
+//! OOXML document readers: docx and pptx into cowork Documents
