@@ -1,1 +1,2 @@
 //! OOXML document readers: docx and pptx into cowork Documents
+mod xml;

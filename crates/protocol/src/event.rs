@@ -210,6 +210,17 @@ pub enum Event {
         task: TaskId,
         summary: TaskSummary,
     },
+    /// Older turns of the conversation were replaced to fit the model's context window.
+    ContextCompacted {
+        task: TaskId,
+        /// How many messages were replaced.
+        replaced: u32,
+        /// True when the model summarized them; false when they were dropped with a note.
+        summarized: bool,
+        /// Estimated tokens of the conversation before and after.
+        tokens_before: u64,
+        tokens_after: u64,
+    },
     Error {
         message: String,
     },
