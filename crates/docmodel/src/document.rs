@@ -425,6 +425,17 @@ pub enum Chunk {
 }
 
 impl Chunk {
+    /// The chunk in words both the model (tool arguments) and a person understand:
+    /// `pages 11-20`, `sheet "Q1" range A202:H401`, `offset 60000`.
+    pub fn describe(&self) -> String {
+        match self {
+            Chunk::Pages { first, last } => format!("pages {first}-{last}"),
+            Chunk::Range { sheet, range } if sheet.is_empty() => format!("range {range}"),
+            Chunk::Range { sheet, range } => format!("sheet \"{sheet}\" range {range}"),
+            Chunk::Offset { offset } => format!("offset {offset}"),
+        }
+    }
+
     /// The command-line arguments that read this chunk, e.g. `--pages 11-20`.
     pub fn as_cli_args(&self) -> String {
         match self {

@@ -57,7 +57,7 @@ impl Document {
             let _ = writeln!(
                 out,
                 "\n> more follows{total}: read on with {}",
-                next.as_cli_args()
+                next.describe()
             );
         }
         let trimmed = out.trim_end().len();
@@ -306,7 +306,7 @@ mod tests {
         assert!(md.contains("| Region | Sales |\n| --- | --- |\n| North\\|East | 12 |"));
         assert!(md.contains("> **Footnote 1:** A note"));
         assert!(md.contains("> warning (page 3): no text layer (scanned?)"));
-        assert!(md.contains("read on with --pages 4-13"));
+        assert!(md.contains("read on with pages 4-13"));
         assert!(md.contains("of 40 pages"));
     }
 }
