@@ -47,13 +47,18 @@ impl std::fmt::Debug for AnthropicConfig {
 impl AnthropicConfig {
     /// Configuration from `ANTHROPIC_API_KEY` (required) and `ANTHROPIC_BASE_URL` (optional).
     pub fn from_env(model: impl Into<String>) -> Result<AnthropicConfig, ModelError> {
-        let var = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        let api_key = var("ANTHROPIC_API_KEY").ok_or_else(|| ModelError::Config {
+        let var = |name: &str| std::env::var(name).ok();
+        AnthropicConfig::from_vars(model, var("ANTHROPIC_API_KEY"), var("ANTHROPIC_BASE_URL"))
+    }
+
+    /// [`AnthropicConfig::from_env`] with the key and base URL passed in (blank means unset).
+    pub fn from_vars(
+        model: impl Into<String>,
+        api_key: Option<String>,
+        base_url: Option<String>,
+    ) -> Result<AnthropicConfig, ModelError> {
+        let set = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let api_key = set(api_key).ok_or_else(|| ModelError::Config {
             provider: PROVIDER,
             message: "ANTHROPIC_API_KEY is not set; export ANTHROPIC_API_KEY=sk-ant-... \
                       (create a key at https://console.anthropic.com/settings/keys)"
@@ -70,7 +75,7 @@ impl AnthropicConfig {
         Ok(AnthropicConfig {
             model,
             api_key,
-            base_url: var("ANTHROPIC_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
+            base_url: set(base_url).unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
             max_tokens: DEFAULT_MAX_TOKENS,
             http: HttpSettings::default(),
         })
@@ -113,6 +118,11 @@ impl Model for AnthropicModel {
             local: is_loopback(&self.config.base_url),
             region: None,
         }
+    }
+
+    /// Every current Claude model reads 200k tokens (more only in opt-in betas).
+    fn context_window(&self) -> Option<u64> {
+        self.config.model.starts_with("claude-").then_some(200_000)
     }
 
     fn stream(&self, request: &ModelRequest) -> ModelStream {

@@ -52,6 +52,13 @@ pub enum ModelError {
         stage: &'static str,
         after: Duration,
     },
+    /// A `[models]` table in a config file is wrong; `message` names the table and key and
+    /// says what to write instead.
+    #[error("{origin}: {message}")]
+    Catalog { origin: String, message: String },
+    /// No model was given and none could be found; `message` lists every way to name one.
+    #[error("{message}")]
+    NoModel { message: String },
     /// The response stream broke or could not be understood.
     #[error("model stream failed: {message}")]
     Stream { message: String, retryable: bool },
@@ -68,7 +75,9 @@ impl ModelError {
             // model, request too large) fail the same way every time.
             ModelError::Http { status, .. } => is_retryable_status(*status),
             ModelError::Connect { .. } | ModelError::Timeout { .. } => true,
-            ModelError::Config { .. } => false,
+            ModelError::Config { .. } | ModelError::Catalog { .. } | ModelError::NoModel { .. } => {
+                false
+            }
             ModelError::TapeIo { .. }
             | ModelError::TapeFormat { .. }
             | ModelError::TapeExhausted

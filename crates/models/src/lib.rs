@@ -5,11 +5,15 @@
 //! wire formats into it, so the core never sees a provider's quirks.
 
 mod anthropic;
+mod build;
+mod catalog;
+mod configured;
 mod error;
 pub mod http;
 mod message;
 mod openai;
 mod record;
+mod resolve;
 mod spec;
 mod tape;
 
@@ -18,11 +22,15 @@ use std::pin::Pin;
 use futures::Stream;
 
 pub use anthropic::{AnthropicConfig, AnthropicModel};
+pub use build::{EnvLookup, build_entry};
+pub use catalog::{Constrain, ModelCatalog, ModelEntry, Price, Provider};
+pub use configured::ConfiguredModel;
 pub use error::ModelError;
 pub use http::HttpSettings;
 pub use message::{ContentBlock, Message, ModelRequest, Role, ToolDef};
 pub use openai::{OpenAiConfig, OpenAiModel};
 pub use record::RecordingModel;
+pub use resolve::{Resolved, probe_ollama, resolve, resolve_with};
 pub use spec::ModelSpec;
 pub use tape::{Tape, TapeCall, TapeModel, TapeTurn};
 
@@ -79,4 +87,20 @@ pub struct ModelInfo {
 pub trait Model: Send + Sync {
     fn info(&self) -> ModelInfo;
     fn stream(&self, request: &ModelRequest) -> ModelStream;
+
+    /// Tokens the model can see at once (prompt and output), when known: the budget for
+    /// compaction.
+    fn context_window(&self) -> Option<u64> {
+        None
+    }
+
+    /// The most output tokens one turn may ask for, when configured.
+    fn max_output_tokens(&self) -> Option<u32> {
+        None
+    }
+
+    /// The configured price, for cost estimates.
+    fn price(&self) -> Option<Price> {
+        None
+    }
 }

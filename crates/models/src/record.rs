@@ -38,6 +38,18 @@ impl Model for RecordingModel {
         self.inner.info()
     }
 
+    fn context_window(&self) -> Option<u64> {
+        self.inner.context_window()
+    }
+
+    fn max_output_tokens(&self) -> Option<u32> {
+        self.inner.max_output_tokens()
+    }
+
+    fn price(&self) -> Option<crate::Price> {
+        self.inner.price()
+    }
+
     fn stream(&self, request: &ModelRequest) -> ModelStream {
         let turns = self.turns.clone();
         let path = self.path.clone();

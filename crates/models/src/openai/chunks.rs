@@ -30,11 +30,13 @@ pub(crate) struct Turn {
 }
 
 impl Turn {
-    pub(crate) fn new(provider: &'static str, tool_names: Vec<String>) -> Turn {
+    /// `constrained`: the request held the output to the tool schema (`constrain`), so a
+    /// whole-message `{"answer": ...}` is the reply text.
+    pub(crate) fn new(provider: &'static str, tool_names: Vec<String>, constrained: bool) -> Turn {
         Turn {
             provider,
             slots: Vec::new(),
-            gate: TextGate::new(tool_names),
+            gate: TextGate::new(tool_names).constrained(constrained),
             finish_reason: None,
             usage: None,
             refused: false,

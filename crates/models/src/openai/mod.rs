@@ -7,6 +7,7 @@
 //! calls that local models write as text (`shim`).
 
 mod chunks;
+mod constrain;
 mod request;
 mod shim;
 
@@ -17,7 +18,7 @@ use std::pin::Pin;
 use futures::{Stream, StreamExt};
 
 use crate::http::{self, HttpSettings, SseEvent};
-use crate::{Model, ModelError, ModelEvent, ModelInfo, ModelRequest, ModelStream};
+use crate::{Constrain, Model, ModelError, ModelEvent, ModelInfo, ModelRequest, ModelStream};
 use chunks::Turn;
 
 const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
@@ -41,6 +42,8 @@ pub struct OpenAiConfig {
     pub http: HttpSettings,
     /// True when no data leaves the machine (the server is on loopback).
     pub local: bool,
+    /// Whether tool-using turns ask the server to keep the output to the tool schema.
+    pub constrain: Constrain,
 }
 
 impl OpenAiConfig {
@@ -94,6 +97,7 @@ impl OpenAiConfig {
             provider_label: "openai",
             max_tokens: DEFAULT_MAX_TOKENS,
             http: HttpSettings::default(),
+            constrain: Constrain::None,
         })
     }
 
@@ -115,7 +119,7 @@ impl OpenAiConfig {
         api_key: Option<String>,
     ) -> OpenAiConfig {
         let base_url = match host {
-            Some(host) => ollama_base(&host),
+            Some(host) => format!("{}/v1", ollama_root(&host)),
             None => OLLAMA_BASE_URL.to_string(),
         };
         // A remote OLLAMA_HOST is another machine: data leaves this one.
@@ -130,6 +134,7 @@ impl OpenAiConfig {
             max_tokens: DEFAULT_MAX_TOKENS,
             http: HttpSettings::default(),
             local,
+            constrain: Constrain::None,
         }
     }
 }
@@ -138,8 +143,11 @@ fn non_empty_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn ollama_base(host: &str) -> String {
+/// Ollama's root URL (no `/v1`) from `OLLAMA_HOST`-style text: `HOST`, `HOST:PORT`,
+/// `http(s)://HOST[:PORT]`, optionally with a path; a trailing `/v1` is dropped.
+pub(crate) fn ollama_root(host: &str) -> String {
     let host = host.trim().trim_end_matches('/');
+    let host = host.strip_suffix("/v1").unwrap_or(host);
     let (scheme, rest) = match host.split_once("://") {
         Some((scheme, rest)) => (scheme, rest),
         None => ("http", host),
@@ -162,10 +170,10 @@ fn ollama_base(host: &str) -> String {
     } else {
         format!("{authority}:{OLLAMA_PORT}")
     };
-    format!("{scheme}://{authority}{path}/v1")
+    format!("{scheme}://{authority}{path}")
 }
 
-fn is_loopback(url: &reqwest::Url) -> bool {
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
     let Some(host) = url.host_str() else {
         return false;
     };
@@ -247,12 +255,17 @@ impl Model for OpenAiModel {
         }
     }
 
+    fn context_window(&self) -> Option<u64> {
+        known_context_window(&self.config.model)
+    }
+
     fn stream(&self, request: &ModelRequest) -> ModelStream {
         let config = self.config.clone();
         let client = self.client.clone();
-        let body = request::chat_body(&config.model, config.max_tokens, request);
+        let body = request::chat_body(&config.model, config.max_tokens, config.constrain, request);
         let tools = request.tools.iter().map(|t| t.name.clone()).collect();
-        let turn = Turn::new(config.provider_label, tools);
+        let constrained = config.constrain != Constrain::None && !request.tools.is_empty();
+        let turn = Turn::new(config.provider_label, tools, constrained);
         let idle = config.http.idle_timeout;
         let start: StartFuture = Box::pin(async move {
             let url = format!("{}/chat/completions", config.base_url);
@@ -277,6 +290,18 @@ impl Model for OpenAiModel {
             idle,
         };
         Box::pin(futures::stream::unfold(state, Driver::next))
+    }
+}
+
+/// OpenAI's published context windows; other servers' models vary with how they are run,
+/// so they need `context_window` in the config.
+fn known_context_window(model: &str) -> Option<u64> {
+    if model.starts_with("gpt-4.1") {
+        Some(1_047_576)
+    } else if model.starts_with("gpt-4o") {
+        Some(128_000)
+    } else {
+        None
     }
 }
 

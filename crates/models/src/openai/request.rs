@@ -2,15 +2,29 @@
 
 use serde_json::{Value, json};
 
-use crate::{ContentBlock, Message, ModelRequest, Role};
+use super::constrain;
+use crate::{Constrain, ContentBlock, Message, ModelRequest, Role};
 
 /// The JSON body of one streaming `POST {base}/chat/completions`.
 ///
 /// `max_tokens` is the request's own limit when it sets one, else the configured default.
-pub(crate) fn chat_body(model: &str, default_max_tokens: u32, request: &ModelRequest) -> Value {
+/// With `constrain` and tools, the output is held to [`constrain::schema`] and the system
+/// prompt says so (a grammar only masks tokens; the model must still be told the format).
+pub(crate) fn chat_body(
+    model: &str,
+    default_max_tokens: u32,
+    constrain: Constrain,
+    request: &ModelRequest,
+) -> Value {
+    let constrained = constrain != Constrain::None && !request.tools.is_empty();
     let mut messages = Vec::new();
-    if !request.system.is_empty() {
-        messages.push(json!({"role": "system", "content": request.system}));
+    let system = if constrained {
+        constrain::with_instructions(&request.system)
+    } else {
+        request.system.clone()
+    };
+    if !system.is_empty() {
+        messages.push(json!({"role": "system", "content": system}));
     }
     for message in &request.messages {
         push_message(&mut messages, message);
@@ -45,6 +59,9 @@ pub(crate) fn chat_body(model: &str, default_max_tokens: u32, request: &ModelReq
             })
             .collect();
         body["tools"] = Value::Array(tools);
+    }
+    if constrained {
+        body["response_format"] = constrain::response_format(constrain, &request.tools);
     }
     body
 }
@@ -161,7 +178,7 @@ mod tests {
             }],
             max_output_tokens: 0,
         };
-        let body = chat_body("m", 99, &request);
+        let body = chat_body("m", 99, Constrain::None, &request);
         assert_eq!(
             body,
             json!({

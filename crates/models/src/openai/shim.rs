@@ -9,6 +9,8 @@
 
 use serde_json::Value;
 
+use super::constrain;
+
 const TAG_OPEN: &str = "<tool_call>";
 const TAG_CLOSE: &str = "</tool_call>";
 const FENCE: &str = "```";
@@ -46,6 +48,8 @@ pub(crate) struct TextGate {
     calls: Vec<ShimCall>,
     /// The text the recognised calls were made from, to give back if the turn has native calls.
     removed: String,
+    /// The server was asked to constrain the output (see `constrain`).
+    constrained: bool,
 }
 
 impl TextGate {
@@ -57,7 +61,15 @@ impl TextGate {
             pending: String::new(),
             calls: Vec::new(),
             removed: String::new(),
+            constrained: false,
         }
+    }
+
+    /// Also reads a whole-message `{"answer": TEXT}` as the text TEXT: the reply shape of a
+    /// constrained request, which allows no plain text.
+    pub(crate) fn constrained(mut self, constrained: bool) -> TextGate {
+        self.constrained = constrained;
+        self
     }
 
     /// Takes a text delta; returns the text that can be shown now (possibly empty).
@@ -92,13 +104,16 @@ impl TextGate {
         }
         let mut text = String::new();
         if self.mode != Mode::Flowing {
-            let whole = self.pending.trim();
-            if let Some(calls) = serde_json::from_str::<Value>(whole)
-                .ok()
-                .and_then(|v| parse_calls(&v, &self.tools, false))
-            {
-                self.calls.extend(calls);
-                return (String::new(), self.calls);
+            if let Ok(value) = serde_json::from_str::<Value>(self.pending.trim()) {
+                if let Some(calls) = parse_calls(&value, &self.tools, false) {
+                    self.calls.extend(calls);
+                    return (String::new(), self.calls);
+                }
+                if self.constrained
+                    && let Some(answer) = constrain::answer(&value)
+                {
+                    return (answer, self.calls);
+                }
             }
             // Not one JSON call after all: read it as ordinary text.
             self.mode = Mode::Flowing;
@@ -231,7 +246,11 @@ fn parse_call(value: &Value, tools: &[String], lenient: bool) -> Option<ShimCall
         Some(inner @ Value::Object(_)) => inner,
         _ => value,
     };
-    let name = object.get("name")?.as_str()?;
+    // `tool` is the constrained reply's key (see `constrain`); some models use it unasked.
+    let name = object
+        .get("name")
+        .or_else(|| object.get("tool"))?
+        .as_str()?;
     if !tools.iter().any(|t| t == name) {
         return None;
     }
@@ -350,6 +369,25 @@ mod tests {
         let (rest, calls) = gate.finish(false);
         assert_eq!(rest, "");
         assert_eq!(calls, vec![call("read_file", "{}")]);
+    }
+
+    #[test]
+    fn constrained_replies() {
+        let mut gate = TextGate::new(vec!["read_file".into()]).constrained(true);
+        assert_eq!(gate.push("{\"answer\": \"All "), "");
+        assert_eq!(gate.push("done.\"}"), "");
+        assert_eq!(gate.finish(false), ("All done.".to_string(), vec![]));
+
+        let (text, calls) = extract(
+            r#"{"tool": "read_file", "arguments": {"path": "a"}}"#,
+            TOOLS,
+        );
+        assert_eq!(text, "");
+        assert_eq!(calls, vec![call("read_file", r#"{"path":"a"}"#)]);
+
+        // Unconstrained, an answer object is just text.
+        let raw = r#"{"answer": "hi"}"#;
+        assert_eq!(extract(raw, TOOLS), (raw.to_string(), vec![]));
     }
 
     #[test]
