@@ -7,6 +7,7 @@ mod prompt;
 mod render;
 mod run;
 mod sanitize;
+mod sessions;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,6 +45,8 @@ enum Command {
     Config(admin::ConfigArgs),
     /// List or empty the workspace trash
     Trash(admin::TrashArgs),
+    /// List, show or delete stored sessions (continue one with `run --resume ID`)
+    Sessions(sessions::SessionsArgs),
 }
 
 /// `-f DIR`: the workspace's default root (default: the current directory).
@@ -93,6 +96,7 @@ fn main() -> ExitCode {
         Command::Policy(args) => policy_cmd::policy(args),
         Command::Config(args) => admin::config(args),
         Command::Trash(args) => admin::trash(args),
+        Command::Sessions(args) => sessions::sessions(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -116,7 +120,13 @@ fn restore_sigpipe() {
 /// Usage, configuration and workspace problems exit 2; anything else failed (1).
 fn exit_code_for(e: &anyhow::Error) -> u8 {
     for cause in e.chain() {
-        if cause.downcast_ref::<UsageError>().is_some()
+        // A session id that names nothing is a usage error like any other bad argument.
+        let unknown_session = matches!(
+            cause.downcast_ref::<cowork_core::StoreError>(),
+            Some(cowork_core::StoreError::NoSession(_) | cowork_core::StoreError::Empty)
+        );
+        if unknown_session
+            || cause.downcast_ref::<UsageError>().is_some()
             || cause.downcast_ref::<cowork_policy::PolicyError>().is_some()
             || cause.downcast_ref::<cowork_models::ModelError>().is_some()
             || matches!(
@@ -128,6 +138,9 @@ fn exit_code_for(e: &anyhow::Error) -> u8 {
                         | cowork_core::CoreError::Workspace(_)
                         | cowork_core::CoreError::AuditInsideRoot { .. }
                         | cowork_core::CoreError::Privacy(_)
+                        | cowork_core::CoreError::Store(
+                            cowork_core::StoreError::NoSession(_) | cowork_core::StoreError::Empty
+                        )
                 )
             )
         {

@@ -51,6 +51,8 @@ pub struct Renderer {
     style: Style,
     step: usize,
     steps: usize,
+    /// The session of the task shown, to say how to continue it.
+    session: Option<String>,
 }
 
 impl Renderer {
@@ -59,6 +61,7 @@ impl Renderer {
             style: Style::detect(),
             step: 0,
             steps: 0,
+            session: None,
         }
     }
 
@@ -66,8 +69,13 @@ impl Renderer {
         let s = self.style;
         match event {
             Event::TaskStarted {
-                task, mode, roots, ..
+                task,
+                session,
+                mode,
+                roots,
+                ..
             } => {
+                self.session = Some(session.clone());
                 println!(
                     "{} {} · mode {mode} · {}",
                     s.bold("cowork"),
@@ -145,6 +153,26 @@ impl Renderer {
                 println!("  {} {}", s.cyan("→"), clean(&output.path))
             }
             Event::Error { message } => eprintln!("{} {}", s.red("error:"), clean(message)),
+            Event::ContextCompacted {
+                replaced,
+                summarized,
+                tokens_before,
+                tokens_after,
+                ..
+            } => {
+                let how = if *summarized {
+                    "summarized"
+                } else {
+                    "dropped (the summary failed)"
+                };
+                eprintln!(
+                    "{}",
+                    s.dim(&format!(
+                        "  · {replaced} earlier messages {how} to fit the model's context \
+                         (~{tokens_before} → ~{tokens_after} tokens)"
+                    ))
+                );
+            }
             Event::TaskFinished { summary, .. } => {
                 if !summary.summary.is_empty() && !matches!(summary.stop, TaskStop::Finished) {
                     println!("{}", clean(&summary.summary));
@@ -170,6 +198,16 @@ impl Renderer {
                 );
                 for output in &summary.outputs {
                     println!("  {:?} {}", output.change, clean(&output.absolute));
+                }
+                if let Some(session) = &self.session {
+                    println!(
+                        "{}",
+                        s.dim(&format!(
+                            "session {} · continue it with: cowork run --resume {} TASK",
+                            clean(session),
+                            clean(session)
+                        ))
+                    );
                 }
             }
         }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use cowork_core::Session;
+use cowork_core::{Session, SessionStore};
 use cowork_models::ModelSpec;
 use cowork_protocol::ApprovalMode;
 
@@ -49,6 +49,10 @@ pub struct RunArgs {
     /// Write the model's turns to FILE as a tape that replays this run with --model tape:FILE
     #[arg(long = "record", value_name = "FILE")]
     pub record: Option<PathBuf>,
+    /// Continue a stored session (`last` = the most recent): its conversation, folders and
+    /// model, unless --folder or --model say otherwise. `cowork sessions` lists them
+    #[arg(long = "resume", value_name = "ID|last")]
+    pub resume: Option<String>,
 }
 
 pub fn run(args: RunArgs, forced_mode: Option<ApprovalMode>) -> Result<u8> {
@@ -113,18 +117,37 @@ async fn run_async(args: RunArgs, forced_mode: Option<ApprovalMode>) -> Result<u
 }
 
 fn build_session(args: &RunArgs, forced_mode: Option<ApprovalMode>) -> Result<Session> {
-    let spec = match args.model.as_deref() {
-        Some(spec) => ModelSpec::parse(spec)?,
-        None => ModelSpec::from_environment()?,
+    // A resumed session keeps its model unless --model names another.
+    let resumed = match &args.resume {
+        Some(id) => {
+            let store = SessionStore::open_in(&cowork_core::default_data_dir())?;
+            Some(store.session(&store.resolve(id)?)?)
+        }
+        None => None,
+    };
+    let spec = match (args.model.as_deref(), &resumed) {
+        (Some(spec), _) => ModelSpec::parse(spec)?,
+        (None, Some(info)) => ModelSpec::parse(&info.model).with_context(|| {
+            format!(
+                "session {} used the model {}; pass --model SPEC to continue it with another",
+                info.id, info.model
+            )
+        })?,
+        (None, None) => ModelSpec::from_environment()?,
     };
     let mut model = spec.build_with(args.base_url.clone())?;
     if let Some(path) = &args.record {
         model = std::sync::Arc::new(cowork_models::RecordingModel::new(model, path)?);
     }
     let mut builder = Session::builder().model(model);
-    if args.folders.is_empty() {
-        builder =
-            builder.root(std::env::current_dir().context("cannot read the current directory")?);
+    match &resumed {
+        // Without --folder, a resumed session works in its own folders.
+        Some(info) => builder = builder.resume(&info.id),
+        None if args.folders.is_empty() => {
+            builder =
+                builder.root(std::env::current_dir().context("cannot read the current directory")?);
+        }
+        None => {}
     }
     for folder in &args.folders {
         builder = match folder.split_once('=') {

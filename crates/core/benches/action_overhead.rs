@@ -124,6 +124,7 @@ fn main() {
             workspace: None,
         })
         .audit_path(&audit)
+        .data_dir(dir.path().join("data"))
         .tools(registry)
         .mode(ApprovalMode::Interactive)
         .max_actions(ACTIONS as u32 + 10)

@@ -26,6 +26,10 @@ pub enum CoreError {
     Grants { path: PathBuf, message: String },
     #[error("no grant with id {0}; list them with `cowork grants list`")]
     UnknownGrant(String),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("a session can only be resumed from the session store; do not turn persistence off")]
+    ResumeWithoutStore,
     #[error("the task has already finished; decisions can no longer be taken")]
     TaskGone,
     #[error("cannot write {path}: {source}")]

@@ -16,7 +16,9 @@ use tokio::sync::Mutex;
 use crate::CoreError;
 use crate::context::Fence;
 use crate::grants::GrantStore;
+use crate::store::SessionStore;
 use crate::task::{self, TaskHandle};
+use crate::transcript::Transcript;
 
 /// Builds a [`Session`]: roots, model, approval mode, limits and config layers.
 pub struct SessionBuilder {
@@ -32,6 +34,9 @@ pub struct SessionBuilder {
     timeout: Option<std::time::Duration>,
     data_dir: Option<PathBuf>,
     max_tokens: Option<u64>,
+    resume: Option<String>,
+    context_window: Option<u64>,
+    persist: bool,
 }
 
 impl SessionBuilder {
@@ -133,8 +138,49 @@ impl SessionBuilder {
         self
     }
 
+    /// Continue the stored session `id` (or `last`, the most recently active one): its
+    /// transcript, its taint, and — when no root is given — its roots. Tool calls a crash left
+    /// without results get the outcome the store recorded; nothing that ran runs again.
+    pub fn resume(mut self, id: impl Into<String>) -> Self {
+        self.resume = Some(id.into());
+        self
+    }
+
+    /// The model's context window in tokens (default: the model's declared window, else
+    /// 200 000). A turn asks for at most a quarter of it as output. Older turns are compacted when a request would pass 75 % of what the window
+    /// leaves after the output.
+    pub fn context_window(mut self, tokens: u64) -> Self {
+        self.context_window = Some(tokens);
+        self
+    }
+
+    /// Whether the session is kept in the session store (`<data dir>/sessions.db`); default on.
+    pub fn persist(mut self, on: bool) -> Self {
+        self.persist = on;
+        self
+    }
+
     /// Load the config layers, open the workspace and the audit log, and record the start.
-    pub fn build(self) -> Result<Session, CoreError> {
+    pub fn build(mut self) -> Result<Session, CoreError> {
+        let data_dir = self
+            .data_dir
+            .clone()
+            .unwrap_or_else(cowork_audit::default_data_dir);
+        let store = match (self.persist, &self.resume) {
+            (true, _) => Some(SessionStore::open_in(&data_dir)?),
+            (false, Some(_)) => return Err(CoreError::ResumeWithoutStore),
+            (false, None) => None,
+        };
+        let resumed = match (&store, &self.resume) {
+            (Some(store), Some(id)) => {
+                let info = store.session(&store.resolve(id)?)?;
+                if self.roots.is_empty() {
+                    self.roots = crate::resume::roots_of(&info);
+                }
+                Some(info)
+            }
+            _ => None,
+        };
         let first = self.roots.first().ok_or(CoreError::NoRoots)?;
         let model = self.model.ok_or(CoreError::NoModel)?;
         let sources = self
@@ -188,7 +234,6 @@ impl SessionBuilder {
             }
             return Err(CoreError::Privacy(refusal));
         }
-        let data_dir = self.data_dir.unwrap_or_else(cowork_audit::default_data_dir);
         let default_root = workspace
             .roots()
             .iter()
@@ -201,7 +246,21 @@ impl SessionBuilder {
             .user
             .or_else(|| std::env::var("USER").ok())
             .unwrap_or_else(|| "unknown".to_string());
-        let id = new_id("s");
+        let (id, transcript, tainted) = match (&store, &resumed) {
+            (Some(store), Some(info)) => (
+                info.id.clone(),
+                crate::resume::transcript(store, &info.id, &workspace)?,
+                info.tainted,
+            ),
+            _ => (new_id("s"), Transcript::default(), false),
+        };
+        let context_window = self
+            .context_window
+            .or_else(|| model.context_window())
+            .unwrap_or(crate::compact::DEFAULT_CONTEXT_WINDOW)
+            .max(1);
+        let max_output =
+            crate::compact::max_output(context_window, model.max_output_tokens().map(u64::from));
         let inner = SessionInner {
             id,
             user,
@@ -213,15 +272,20 @@ impl SessionBuilder {
             audit,
             fence: Fence::new(),
             grants: std::sync::Mutex::new(grants),
-            transcript: Mutex::new(Vec::new()),
+            transcript: Mutex::new(transcript),
             outputs: std::sync::Mutex::new(Vec::new()),
             overheads: std::sync::Mutex::new(Vec::new()),
             timeout: self.timeout,
             max_tokens: self.max_tokens,
             audit_error: std::sync::Mutex::new(None),
-            tainted: std::sync::atomic::AtomicBool::new(false),
+            tainted: std::sync::atomic::AtomicBool::new(tainted),
+            store,
+            store_failed: std::sync::atomic::AtomicBool::new(false),
+            context_window,
+            max_output,
+            token_rate: std::sync::Mutex::new(crate::compact::default_rate()),
         };
-        inner.record_start(&layers)?;
+        inner.record_start(&layers, resumed.is_some())?;
         Ok(Session {
             inner: Arc::new(inner),
         })
@@ -246,7 +310,7 @@ pub(crate) struct SessionInner {
     pub fence: Fence,
     pub grants: std::sync::Mutex<GrantStore>,
     /// The conversation so far; held by the running task.
-    pub transcript: Mutex<Vec<Message>>,
+    pub transcript: Mutex<Transcript>,
     pub outputs: std::sync::Mutex<Vec<Output>>,
     /// cowork's own time per action (policy, routing, journal bookkeeping, audit, events),
     /// excluding the tool's work and the person's thinking time.
@@ -259,6 +323,16 @@ pub(crate) struct SessionInner {
     pub audit_error: std::sync::Mutex<Option<String>>,
     /// Untrusted content has entered the session's conversation (C4).
     pub tainted: std::sync::atomic::AtomicBool,
+    /// Where the session is kept (`None` when the builder turned persistence off).
+    pub store: Option<SessionStore>,
+    /// A store write failed (reported once).
+    pub store_failed: std::sync::atomic::AtomicBool,
+    /// The model's context window in tokens.
+    pub context_window: u64,
+    /// Output tokens a turn may ask for.
+    pub max_output: u64,
+    /// Tokens per byte of a request, calibrated by the provider's counts.
+    pub token_rate: std::sync::Mutex<f64>,
 }
 
 impl Session {
@@ -276,6 +350,9 @@ impl Session {
             timeout: None,
             data_dir: None,
             max_tokens: None,
+            resume: None,
+            context_window: None,
+            persist: true,
         }
     }
 
@@ -293,6 +370,21 @@ impl Session {
 
     pub fn audit_path(&self) -> Option<&Path> {
         self.inner.audit.as_ref().map(AuditLog::path)
+    }
+
+    /// The session store this session is kept in, if any.
+    pub fn store(&self) -> Option<&SessionStore> {
+        self.inner.store.as_ref()
+    }
+
+    /// The context window compaction keeps requests within.
+    pub fn context_window(&self) -> u64 {
+        self.inner.context_window
+    }
+
+    /// The conversation as the model will see it next (waits for a running task to end).
+    pub async fn transcript(&self) -> Vec<Message> {
+        self.inner.transcript.lock().await.messages.clone()
     }
 
     /// Start a task. Events arrive on the returned handle; tasks of one session run one at a time.
@@ -348,10 +440,15 @@ impl SessionInner {
         AuditEntry::new(kind, self.user.clone(), self.id.clone())
     }
 
-    fn record_start(&self, layers: &[cowork_policy::LayerConfig]) -> Result<(), CoreError> {
+    fn record_start(
+        &self,
+        layers: &[cowork_policy::LayerConfig],
+        resumed: bool,
+    ) -> Result<(), CoreError> {
         if let Some(log) = &self.audit {
             let mut start = self.entry(AuditKind::SessionStarted);
             start.detail = Some(serde_json::json!({
+                "resumed": resumed,
                 "model": self.model.info().spec,
                 "roots": self.workspace.roots().iter().map(|r| r.path.display().to_string()).collect::<Vec<_>>(),
                 "mode": self.config.mode.value.as_str(),

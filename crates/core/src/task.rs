@@ -20,6 +20,8 @@ use crate::CoreError;
 use crate::context;
 use crate::orchestrator::{CallOutcome, Orchestrator};
 use crate::session::{SessionInner, new_id};
+use crate::store::MessageLabels;
+use crate::transcript::Transcript;
 
 /// How often a retryable model error is retried before the task fails.
 const MODEL_RETRIES: u32 = 3;
@@ -107,10 +109,13 @@ pub(crate) fn spawn(session: Arc<SessionInner>, text: String) -> TaskHandle {
             skipped: Vec::new(),
             planned: Vec::new(),
             pending_results: Vec::new(),
+            pending_labels: MessageLabels::default(),
             waiting: None,
             written: 0,
         };
         let summary = run.run(text).await;
+        // Recorded before `task_finished` goes out: whoever sees the event can rely on the store.
+        run.record_finish(&summary);
         let mut record = session.entry(AuditKind::TaskFinished);
         record.task = Some(task_id.clone());
         record.detail = serde_json::to_value(&summary).ok();
@@ -147,6 +152,8 @@ pub(crate) struct TaskRun {
     pub planned: Vec<String>,
     /// Results of the current turn's calls so far.
     pub pending_results: Vec<ContentBlock>,
+    /// Their provenance, by tool_use id (kept with the transcript in the store).
+    pub pending_labels: MessageLabels,
     /// The action waiting for the person's decision, if any (reported when a cancel or timeout ends the wait).
     pub waiting: Option<ActionRef>,
     /// Bytes the task's actions wrote so far (C6 `max_written_mb_per_task`).
@@ -173,7 +180,7 @@ impl TaskRun {
                 .map(|r| r.path.display().to_string())
                 .collect(),
         });
-        transcript.push(Message::user_text(text));
+        self.record_start(&mut transcript, &text);
         let configured = Duration::from_secs(u64::from(session.config.timeout_minutes.value) * 60);
         let timeout = session.timeout.map_or(configured, |t| t.min(configured));
         let mut cancel = self.cancel.clone();
@@ -191,7 +198,7 @@ impl TaskRun {
         if let Some(action) = self.waiting.take() {
             self.skip_waiting(action, &stop);
         }
-        repair_transcript(&mut transcript, std::mem::take(&mut self.pending_results));
+        self.repair(&mut transcript);
         let summary = self.save_plan(summary);
         if let Ok(mut all) = session.outputs.lock() {
             all.extend(self.outputs.iter().cloned());
@@ -207,7 +214,7 @@ impl TaskRun {
     }
 
     /// The model loop: ask, run the calls, feed back the results, until the model ends.
-    async fn turns(&mut self, transcript: &mut Vec<Message>) -> (TaskStop, String) {
+    async fn turns(&mut self, transcript: &mut Transcript) -> (TaskStop, String) {
         let session = self.session.clone();
         let tools = context::tool_defs(&session.registry);
         let roots: Vec<(String, String, bool)> = session
@@ -222,21 +229,23 @@ impl TaskRun {
         {
             system.push_str(&instructions);
             // The instructions are the folder's words, not the person's: the session is tainted (C4).
-            self.tainted = true;
-            session
-                .tainted
-                .store(true, std::sync::atomic::Ordering::SeqCst);
+            self.taint();
         }
+        let max_output = session.max_output;
         let mut pauses = 0;
         loop {
+            self.compact_if_needed(transcript, &system, &tools).await;
             let request = ModelRequest {
                 system: system.clone(),
-                messages: transcript.clone(),
+                messages: transcript.messages.clone(),
                 tools: tools.clone(),
-                max_output_tokens: 8192,
+                max_output_tokens: u32::try_from(max_output).unwrap_or(u32::MAX),
             };
             let turn = match self.model_turn(&request).await {
-                Ok(turn) => turn,
+                Ok(turn) => {
+                    session.calibrate(&request, &turn.usage);
+                    turn
+                }
                 Err(e) => {
                     return (
                         TaskStop::Failed {
@@ -251,7 +260,7 @@ impl TaskRun {
                 if used > budget {
                     // Record the turn so its tool calls get "not run" results, then stop.
                     if let Some(message) = assistant_message(&turn) {
-                        transcript.push(message);
+                        self.record(transcript, message, MessageLabels::default());
                     }
                     return (
                         TaskStop::Limit {
@@ -270,7 +279,7 @@ impl TaskRun {
                 });
             }
             if let Some(message) = assistant_message(&turn) {
-                transcript.push(message);
+                self.record(transcript, message, MessageLabels::default());
             }
             if turn.calls.is_empty() {
                 return match turn.stop {
@@ -304,6 +313,7 @@ impl TaskRun {
             // Results collect in the task (not a local) so that a cancel or timeout in the middle
             // of a turn still hands the model the results of the calls that did run.
             self.pending_results.clear();
+            self.pending_labels = MessageLabels::default();
             let mut stop = None;
             for call in &turn.calls {
                 if stop.is_some() {
@@ -316,7 +326,14 @@ impl TaskRun {
                     continue;
                 }
                 match Orchestrator::new(self).handle(call, &turn.text).await {
-                    CallOutcome::Result { content, is_error } => {
+                    CallOutcome::Result {
+                        content,
+                        is_error,
+                        provenance,
+                    } => {
+                        self.pending_labels
+                            .results
+                            .insert(call.id.clone(), provenance);
                         self.pending_results.push(ContentBlock::ToolResult {
                             tool_use_id: call.id.clone(),
                             content,
@@ -333,10 +350,12 @@ impl TaskRun {
                     }
                 }
             }
-            transcript.push(Message {
+            let results = Message {
                 role: Role::User,
                 content: std::mem::take(&mut self.pending_results),
-            });
+            };
+            let labels = std::mem::take(&mut self.pending_labels);
+            self.record(transcript, results, labels);
             if let Some(stop) = stop {
                 return (stop, String::new());
             }
@@ -344,7 +363,7 @@ impl TaskRun {
     }
 
     /// One model turn, retrying transient errors with exponential backoff.
-    async fn model_turn(&mut self, request: &ModelRequest) -> Result<Turn, ModelError> {
+    pub(crate) async fn model_turn(&mut self, request: &ModelRequest) -> Result<Turn, ModelError> {
         let mut attempt = 0;
         loop {
             match self.stream_turn(request).await {
@@ -367,7 +386,10 @@ impl TaskRun {
                 // Thinking goes back to the model intact (providers require it with tool use).
                 ModelEvent::Thinking(block) => turn.thinking.push(block),
                 ModelEvent::ToolCall(call) => turn.calls.push(call),
-                ModelEvent::Usage(usage) => self.usage.add(&usage),
+                ModelEvent::Usage(usage) => {
+                    self.usage.add(&usage);
+                    turn.usage.add(&usage);
+                }
                 ModelEvent::Stop(reason) => turn.stop = Some(reason),
             }
         }
@@ -465,44 +487,11 @@ fn assistant_message(turn: &Turn) -> Option<Message> {
 }
 
 #[derive(Default)]
-struct Turn {
-    text: String,
+pub(crate) struct Turn {
+    pub text: String,
     thinking: Vec<ContentBlock>,
     calls: Vec<cowork_models::ToolCall>,
     stop: Option<StopReason>,
-}
-
-/// After a timeout or cancel, the transcript may end with tool calls whose results were never
-/// sent; pair each with the result it got (`done`) or with "not run", so the next task of the
-/// session sends a valid conversation that does not hide what already ran.
-fn repair_transcript(transcript: &mut Vec<Message>, done: Vec<ContentBlock>) {
-    let Some(last) = transcript.last() else {
-        return;
-    };
-    if last.role != Role::Assistant {
-        return;
-    }
-    let missing: Vec<ContentBlock> = last
-        .content
-        .iter()
-        .filter_map(|b| match b {
-            ContentBlock::ToolUse { id, .. } => Some(
-                done.iter()
-                    .find(|r| matches!(r, ContentBlock::ToolResult { tool_use_id, .. } if tool_use_id == id))
-                    .cloned()
-                    .unwrap_or_else(|| ContentBlock::ToolResult {
-                        tool_use_id: id.clone(),
-                        content: "not run: the task stopped".into(),
-                        is_error: true,
-                    }),
-            ),
-            _ => None,
-        })
-        .collect();
-    if !missing.is_empty() {
-        transcript.push(Message {
-            role: Role::User,
-            content: missing,
-        });
-    }
+    /// What the provider counted for this turn (calibrates the token estimate).
+    usage: Usage,
 }

@@ -115,7 +115,12 @@ impl DataEngine {
         let parts = input.parts();
         let mut plans = Vec::with_capacity(parts.len());
         for part in &parts {
-            let plan = table::plan(source_name, part.rows.as_ref(), part.header.clone(), self.limits.max_load_rows);
+            let plan = table::plan(
+                source_name,
+                part.rows.as_ref(),
+                part.header.clone(),
+                self.limits.max_load_rows,
+            );
             match plan {
                 Ok(p) => plans.push(Some(p)),
                 // One empty sheet does not spoil a workbook.
@@ -124,7 +129,10 @@ impl DataEngine {
             }
         }
         if plans.iter().all(Option::is_none) {
-            return Err(DataError::not_loadable(source_name, "none of its sheets holds a table"));
+            return Err(DataError::not_loadable(
+                source_name,
+                "none of its sheets holds a table",
+            ));
         }
         let mut taken: HashSet<String> = self
             .tables
@@ -132,7 +140,12 @@ impl DataEngine {
             .filter(|t| t.source != source_name)
             .flat_map(|t| std::iter::once(t.table.clone()).chain(t.aliases.iter().cloned()))
             .collect();
-        let replaced: Vec<TableInfo> = self.tables.iter().filter(|t| t.source == source_name).cloned().collect();
+        let replaced: Vec<TableInfo> = self
+            .tables
+            .iter()
+            .filter(|t| t.source == source_name)
+            .cloned()
+            .collect();
         let stem = names::file_stem(source_name);
         let base = names::sanitize(stem).unwrap_or_else(|| "data".to_string());
         let loaded_count = plans.iter().flatten().count();
@@ -147,16 +160,27 @@ impl DataEngine {
             for (part, plan) in parts.iter().zip(&plans) {
                 let Some(plan) = plan else { continue };
                 let name = match &part.suffix {
-                    Some(suffix) => names::sanitize(&format!("{stem}_{suffix}")).unwrap_or_else(|| base.clone()),
+                    Some(suffix) => {
+                        names::sanitize(&format!("{stem}_{suffix}")).unwrap_or_else(|| base.clone())
+                    }
                     None => base.clone(),
                 };
                 let name = names::unique(name, &mut taken);
-                let rows = table::create_and_insert(&tx, source_name, &name, plan, part.rows.as_ref())?;
+                let rows =
+                    table::create_and_insert(&tx, source_name, &name, plan, part.rows.as_ref())?;
                 let mut aliases = Vec::new();
                 if input.is_workbook() && loaded_count == 1 && !taken.contains(&base) {
-                    let view = format!("CREATE VIEW {} AS SELECT * FROM {}", names::quote(&base), names::quote(&name));
-                    tx.execute(&view, [])
-                        .map_err(|e| DataError::not_loadable(source_name, format!("cannot name the sheet's table: {e}")))?;
+                    let view = format!(
+                        "CREATE VIEW {} AS SELECT * FROM {}",
+                        names::quote(&base),
+                        names::quote(&name)
+                    );
+                    tx.execute(&view, []).map_err(|e| {
+                        DataError::not_loadable(
+                            source_name,
+                            format!("cannot name the sheet's table: {e}"),
+                        )
+                    })?;
                     taken.insert(base.clone());
                     aliases.push(base.clone());
                 }
@@ -211,8 +235,16 @@ impl DataEngine {
             });
         }
         if stmt.column_count() == 0 {
-            return Err(DataError::EmptyQuery {
-                example: example.to_string(),
+            // Only comments, or a statement that returns nothing (REINDEX on no index, BEGIN):
+            // neither is a question.
+            let first = first_word(sql);
+            return Err(match first {
+                None => DataError::EmptyQuery {
+                    example: example.to_string(),
+                },
+                Some(word) => DataError::ReadOnly {
+                    what: format!("{word} (only statements that return rows are answered)"),
+                },
             });
         }
         let bounds = Bounds {
@@ -227,13 +259,22 @@ impl DataEngine {
     fn map_error(&self, e: rusqlite::Error, sql: &str) -> DataError {
         let (code, message) = match &e {
             rusqlite::Error::MultipleStatement => return DataError::MultipleStatements,
-            rusqlite::Error::SqliteFailure(err, msg) => (err.code, msg.clone().unwrap_or_else(|| err.to_string())),
+            rusqlite::Error::SqliteFailure(err, msg) => {
+                (err.code, msg.clone().unwrap_or_else(|| err.to_string()))
+            }
             rusqlite::Error::SqlInputError { error, msg, .. } => (error.code, msg.clone()),
             other => return DataError::engine(other),
         };
+        // A refused function is reported by SQLite as a plain error, not SQLITE_AUTH.
+        if let Some(what) = self.guard.denied() {
+            return DataError::ReadOnly { what };
+        }
         match code {
             ErrorCode::AuthorizationForStatementDenied => DataError::ReadOnly {
-                what: self.guard.denied().unwrap_or_else(|| "this statement".into()),
+                what: self
+                    .guard
+                    .denied()
+                    .unwrap_or_else(|| "this statement".into()),
             },
             ErrorCode::ReadOnly => DataError::ReadOnly {
                 what: "writing to the loaded tables".into(),
@@ -269,13 +310,44 @@ impl DataEngine {
     }
 }
 
+/// The first keyword of the SQL, skipping comments; None when there is nothing but comments.
+fn first_word(sql: &str) -> Option<String> {
+    let mut rest = sql;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ';');
+        if let Some(r) = rest.strip_prefix("--") {
+            rest = r.split_once('\n').map_or("", |(_, after)| after);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map_or("", |(_, after)| after);
+        } else {
+            break;
+        }
+    }
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    (!rest.is_empty()).then(|| {
+        if word.is_empty() {
+            rest.chars().take(20).collect()
+        } else {
+            word.to_uppercase()
+        }
+    })
+}
+
 fn drop_table(tx: &rusqlite::Transaction<'_>, old: &TableInfo) -> Result<(), DataError> {
-    let fail = |e: rusqlite::Error| DataError::engine(format!("cannot replace the tables of {}: {e}", old.source));
+    let fail = |e: rusqlite::Error| {
+        DataError::engine(format!("cannot replace the tables of {}: {e}", old.source))
+    };
     for alias in &old.aliases {
         tx.execute(&format!("DROP VIEW IF EXISTS {}", names::quote(alias)), [])
             .map_err(fail)?;
     }
-    tx.execute(&format!("DROP TABLE IF EXISTS {}", names::quote(&old.table)), [])
-        .map_err(fail)?;
+    tx.execute(
+        &format!("DROP TABLE IF EXISTS {}", names::quote(&old.table)),
+        [],
+    )
+    .map_err(fail)?;
     Ok(())
 }

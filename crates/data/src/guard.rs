@@ -16,10 +16,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use rusqlite::Connection;
 use rusqlite::config::DbConfig;
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::limits::Limit;
-use rusqlite::Connection;
 
 use crate::error::DataError;
 
@@ -31,6 +31,9 @@ const READ_PRAGMAS: &[&str] = &[
     "index_list",
     "index_info",
     "index_xinfo",
+    "database_list",
+    "function_list",
+    "collation_list",
 ];
 
 /// Functions refused even inside SELECT: loading native code, and the FTS3 tokenizer hook
@@ -71,9 +74,13 @@ impl Guard {
             epoch: Instant::now(),
             denied: Mutex::new(None),
         });
-        let setup = |e: rusqlite::Error| DataError::engine(format!("cannot secure the SQLite connection: {e}"));
-        conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0).map_err(setup)?;
-        conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES).map_err(setup)?;
+        let setup = |e: rusqlite::Error| {
+            DataError::engine(format!("cannot secure the SQLite connection: {e}"))
+        };
+        conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)
+            .map_err(setup)?;
+        conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+            .map_err(setup)?;
         for (flag, on) in [
             (DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true),
             (DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false),
@@ -84,6 +91,9 @@ impl Guard {
         ] {
             conn.set_db_config(flag, on).map_err(setup)?;
         }
+        // Before the authorizer exists: afterwards no PRAGMA may change it outside loading.
+        conn.pragma_update(None, "query_only", true)
+            .map_err(setup)?;
         let auth = Arc::clone(&state);
         conn.authorizer(Some(move |ctx: AuthContext<'_>| authorize(&auth, &ctx)))
             .map_err(setup)?;
@@ -96,7 +106,6 @@ impl Guard {
             }),
         )
         .map_err(setup)?;
-        conn.pragma_update(None, "query_only", true).map_err(setup)?;
         Ok(Guard { state })
     }
 
@@ -115,7 +124,9 @@ impl Guard {
         let locked = conn.pragma_update(None, "query_only", true);
         // Cleared last: the authorizer must still allow the pragma above.
         self.state.loading.store(false, Ordering::SeqCst);
-        locked.map_err(|e| DataError::engine(format!("cannot make the engine read-only again: {e}")))?;
+        locked.map_err(|e| {
+            DataError::engine(format!("cannot make the engine read-only again: {e}"))
+        })?;
         result
     }
 
@@ -168,7 +179,9 @@ fn authorize(state: &State, ctx: &AuthContext<'_>) -> Authorization {
 }
 
 fn is_denied_function(name: &str) -> bool {
-    DENIED_FUNCTIONS.iter().any(|f| name.eq_ignore_ascii_case(f))
+    DENIED_FUNCTIONS
+        .iter()
+        .any(|f| name.eq_ignore_ascii_case(f))
 }
 
 fn allowed_when_reading(action: &AuthAction<'_>) -> bool {
@@ -196,11 +209,14 @@ fn describe(action: &AuthAction<'_>) -> String {
         AuthAction::CreateView { view_name } | AuthAction::CreateTempView { view_name } => {
             format!("CREATE VIEW {view_name}")
         }
-        AuthAction::CreateIndex { index_name, .. } | AuthAction::CreateTempIndex { index_name, .. } => {
+        AuthAction::CreateIndex { index_name, .. }
+        | AuthAction::CreateTempIndex { index_name, .. } => {
             format!("CREATE INDEX {index_name}")
         }
         AuthAction::CreateTrigger { trigger_name, .. }
-        | AuthAction::CreateTempTrigger { trigger_name, .. } => format!("CREATE TRIGGER {trigger_name}"),
+        | AuthAction::CreateTempTrigger { trigger_name, .. } => {
+            format!("CREATE TRIGGER {trigger_name}")
+        }
         AuthAction::CreateVtable { table_name, .. } => format!("CREATE VIRTUAL TABLE {table_name}"),
         AuthAction::DropTable { table_name } | AuthAction::DropTempTable { table_name } => {
             format!("DROP TABLE {table_name}")
@@ -211,7 +227,8 @@ fn describe(action: &AuthAction<'_>) -> String {
         AuthAction::DropIndex { index_name, .. } | AuthAction::DropTempIndex { index_name, .. } => {
             format!("DROP INDEX {index_name}")
         }
-        AuthAction::DropTrigger { trigger_name, .. } | AuthAction::DropTempTrigger { trigger_name, .. } => {
+        AuthAction::DropTrigger { trigger_name, .. }
+        | AuthAction::DropTempTrigger { trigger_name, .. } => {
             format!("DROP TRIGGER {trigger_name}")
         }
         AuthAction::DropVtable { table_name, .. } => format!("DROP TABLE {table_name}"),
@@ -224,7 +241,9 @@ fn describe(action: &AuthAction<'_>) -> String {
         AuthAction::Reindex { .. } => "REINDEX".into(),
         AuthAction::Analyze { .. } => "ANALYZE".into(),
         AuthAction::Function { function_name } => format!("the function {function_name}()"),
-        AuthAction::Select | AuthAction::Read { .. } | AuthAction::Recursive => "this statement".into(),
+        AuthAction::Select | AuthAction::Read { .. } | AuthAction::Recursive => {
+            "this statement".into()
+        }
         AuthAction::Unknown { code, .. } => format!("SQLite operation {code}"),
         _ => "this statement".into(),
     }

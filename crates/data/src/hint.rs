@@ -24,7 +24,9 @@ pub(crate) fn for_error(message: &str, sql: &str, tables: &[TableInfo]) -> Strin
     let mut hint = String::new();
     if let Some(missing) = message.strip_prefix("no such column: ") {
         let missing = missing.rsplit('.').next().unwrap_or(missing);
-        let columns = relevant.iter().flat_map(|t| t.columns.iter().map(|c| c.name.as_str()));
+        let columns = relevant
+            .iter()
+            .flat_map(|t| t.columns.iter().map(|c| c.name.as_str()));
         if let Some(best) = closest(missing, columns) {
             hint.push_str(&format!(" — did you mean `{best}`?"));
         }
@@ -76,7 +78,10 @@ fn column_lists(tables: &[&TableInfo]) -> String {
 
 /// The candidate within a small edit distance of `wanted` (case-insensitive), if any.
 fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let wanted = wanted.trim().trim_matches(['"', '`', '[', ']']).to_ascii_lowercase();
+    let wanted = wanted
+        .trim()
+        .trim_matches(['"', '`', '[', ']'])
+        .to_ascii_lowercase();
     let limit = (wanted.chars().count() / 3).clamp(1, 3);
     candidates
         .map(|c| (edit_distance(&wanted, &c.to_ascii_lowercase()), c))
@@ -115,7 +120,10 @@ mod tests {
         assert_eq!(edit_distance("regoin", "region"), 1);
         assert_eq!(edit_distance("revenue", "revenue"), 0);
         assert_eq!(edit_distance("abc", ""), 3);
-        assert_eq!(closest("regoin", ["product", "region"].into_iter()), Some("region"));
+        assert_eq!(
+            closest("regoin", ["product", "region"].into_iter()),
+            Some("region")
+        );
         assert_eq!(closest("xyz", ["product", "region"].into_iter()), None);
         assert!(mentions("select * from sales s", "sales"));
         assert!(!mentions("select * from sales_2024", "sales"));

@@ -96,15 +96,64 @@ impl std::fmt::Display for SqlType {
     }
 }
 
+/// Whether all numbers of a column, read one way, agree.
+#[derive(Debug, Clone, Copy)]
+struct NumTrack {
+    ok: bool,
+    ints: bool,
+    percent: Option<bool>,
+    currency: Option<Option<char>>,
+}
+
+impl Default for NumTrack {
+    fn default() -> Self {
+        NumTrack {
+            ok: true,
+            ints: true,
+            percent: None,
+            currency: None,
+        }
+    }
+}
+
+impl NumTrack {
+    fn observe(&mut self, n: Option<parse::Num>) {
+        let Some(n) = n else {
+            self.ok = false;
+            return;
+        };
+        self.number(matches!(n.value, NumValue::Int(_)), n.percent, n.currency);
+    }
+
+    fn number(&mut self, integral: bool, percent: bool, currency: Option<char>) {
+        if !self.ok {
+            return;
+        }
+        self.ints &= integral;
+        // A column mixing 50% and 0.5, or $ and €, has no one meaning: leave it as text.
+        match self.percent {
+            None => self.percent = Some(percent),
+            Some(p) if p != percent => self.ok = false,
+            Some(_) => {}
+        }
+        match (self.currency, currency) {
+            (_, None) => {}
+            (None, c) | (Some(None), c) => self.currency = Some(c),
+            (Some(Some(a)), Some(b)) if a != b => self.ok = false,
+            (Some(Some(_)), Some(_)) => {}
+        }
+    }
+}
+
 /// What the cells of one column have shown so far.
 #[derive(Debug, Clone)]
 pub(crate) struct ColumnStats {
     values: usize,
     null_tokens: usize,
-    ints: bool,
-    nums: bool,
-    percent: Option<bool>,
-    currency: Option<Option<char>>,
+    /// Numbers read with a decimal point ("1,234.5").
+    point: NumTrack,
+    /// Numbers read with a decimal comma ("1.234,5").
+    comma: NumTrack,
     dates: bool,
     date_orders: u8,
     any_time: bool,
@@ -117,10 +166,8 @@ impl Default for ColumnStats {
         ColumnStats {
             values: 0,
             null_tokens: 0,
-            ints: true,
-            nums: true,
-            percent: None,
-            currency: None,
+            point: NumTrack::default(),
+            comma: NumTrack::default(),
             dates: true,
             date_orders: DAY_FIRST | MONTH_FIRST,
             any_time: false,
@@ -136,6 +183,8 @@ pub(crate) struct ColumnType {
     pub sql_type: SqlType,
     /// How to read a/b/yyyy dates (`DAY_FIRST` or `MONTH_FIRST`).
     pub date_order: u8,
+    /// Numbers are written with a decimal comma ("1.234,5").
+    pub decimal_comma: bool,
     /// Facts the model should know (currency removed, percent as fraction …).
     pub note: Option<String>,
 }
@@ -144,12 +193,11 @@ impl ColumnStats {
     pub fn observe(&mut self, raw: Raw<'_>) {
         match raw {
             Raw::Empty => {}
-            Raw::Int(_) => self.number(true, false, None),
-            Raw::Float(f) => self.number(f.fract() == 0.0 && f.abs() < 9.0e15, false, None),
+            Raw::Int(_) => self.number(true),
+            Raw::Float(f) => self.number(f.fract() == 0.0 && f.abs() < 9.0e15),
             Raw::Bool(_) => {
                 self.values += 1;
-                self.nums = false;
-                self.ints = false;
+                self.no_numbers();
                 self.dates = false;
             }
             Raw::DateTime(t) => self.date_text(t),
@@ -168,50 +216,48 @@ impl ColumnStats {
         }
         if self.bools && parse::parse_bool(t).is_some() {
             self.values += 1;
-            self.nums = false;
-            self.ints = false;
+            self.no_numbers();
             self.dates = false;
             return;
         }
         self.bools = false;
-        if self.nums {
-            if let Some(n) = parse::parse_number(t) {
-                self.number(matches!(n.value, NumValue::Int(_)), n.percent, n.currency);
+        if self.point.ok || self.comma.ok {
+            let point = self.point.ok.then(|| parse::parse_number(t)).flatten();
+            let comma = self
+                .comma
+                .ok
+                .then(|| parse::parse_number_decimal_comma(t))
+                .flatten();
+            if point.is_some() || comma.is_some() {
+                self.values += 1;
+                self.dates = false;
+                self.point.observe(point);
+                self.comma.observe(comma);
                 return;
             }
-            self.nums = false;
-            self.ints = false;
+            self.no_numbers();
         }
         self.date_text(t);
     }
 
-    fn number(&mut self, integral: bool, percent: bool, currency: Option<char>) {
+    /// A number that reads the same either way (typed cells from a sheet or JSON).
+    fn number(&mut self, integral: bool) {
         self.values += 1;
         self.bools = false;
         self.dates = false;
-        if !self.nums {
-            return;
-        }
-        self.ints &= integral;
-        // A column mixing 50% and 0.5, or $ and €, has no one meaning: leave it as text.
-        match self.percent {
-            None => self.percent = Some(percent),
-            Some(p) if p != percent => self.nums = false,
-            Some(_) => {}
-        }
-        match (self.currency, currency) {
-            (_, None) => {}
-            (None, c) | (Some(None), c) => self.currency = Some(c),
-            (Some(Some(a)), Some(b)) if a != b => self.nums = false,
-            (Some(Some(_)), Some(_)) => {}
-        }
+        self.point.number(integral, false, None);
+        self.comma.number(integral, false, None);
+    }
+
+    fn no_numbers(&mut self) {
+        self.point.ok = false;
+        self.comma.ok = false;
     }
 
     fn date_text(&mut self, t: &str) {
         self.values += 1;
         self.bools = false;
-        self.nums = false;
-        self.ints = false;
+        self.no_numbers();
         if !self.dates {
             return;
         }
@@ -233,19 +279,29 @@ impl ColumnStats {
     pub fn decide(&self) -> ColumnType {
         let mut notes = Vec::new();
         let mut date_order = MONTH_FIRST;
+        // The decimal point wins when both readings work ("1.234" is then 1.234).
+        let decimal_comma = !self.point.ok && self.comma.ok;
+        let num = if decimal_comma {
+            self.comma
+        } else {
+            self.point
+        };
         let sql_type = if self.values == 0 {
             SqlType::Text
         } else if self.bools {
             notes.push("boolean: 1 = true, 0 = false".to_string());
             SqlType::Boolean
-        } else if self.nums {
-            if let Some(Some(c)) = self.currency {
+        } else if num.ok {
+            if decimal_comma {
+                notes.push("written with a decimal comma in the source".to_string());
+            }
+            if let Some(Some(c)) = num.currency {
                 notes.push(format!("amounts in {c} (symbol removed)"));
             }
-            if self.percent == Some(true) {
+            if num.percent == Some(true) {
                 notes.push("percentages stored as fractions (12.5% → 0.125)".to_string());
                 SqlType::Real
-            } else if self.ints {
+            } else if num.ints {
                 SqlType::Integer
             } else {
                 SqlType::Real
@@ -257,7 +313,9 @@ impl ColumnStats {
                 // Every value reads either way: month-first is a guess, which the note flags.
                 date_order = MONTH_FIRST;
                 if self.any_day_month {
-                    notes.push("day/month order is ambiguous in the source; read as month/day".to_string());
+                    notes.push(
+                        "day/month order is ambiguous in the source; read as month/day".to_string(),
+                    );
                 }
             }
             if self.any_time {
@@ -277,6 +335,7 @@ impl ColumnStats {
         ColumnType {
             sql_type,
             date_order,
+            decimal_comma,
             note: (!notes.is_empty()).then(|| notes.join("; ")),
         }
     }
@@ -315,13 +374,20 @@ pub(crate) fn convert<'a>(raw: Raw<'a>, ty: &ColumnType) -> SqlValue<'a> {
         },
         SqlType::Boolean => match raw {
             Raw::Bool(b) => SqlValue::Int(i64::from(b)),
-            Raw::Text(t) => parse::parse_bool(t.trim()).map_or(SqlValue::Null, |b| SqlValue::Int(i64::from(b))),
-            Raw::Empty | Raw::Int(_) | Raw::Float(_) | Raw::DateTime(_) | Raw::Error(_) => SqlValue::Null,
+            Raw::Text(t) => {
+                parse::parse_bool(t.trim()).map_or(SqlValue::Null, |b| SqlValue::Int(i64::from(b)))
+            }
+            Raw::Empty | Raw::Int(_) | Raw::Float(_) | Raw::DateTime(_) | Raw::Error(_) => {
+                SqlValue::Null
+            }
         },
         SqlType::Integer | SqlType::Real => {
             let n = match raw {
                 Raw::Int(i) => Some(NumValue::Int(i)),
                 Raw::Float(f) => Some(NumValue::Float(f)),
+                Raw::Text(t) if ty.decimal_comma => {
+                    parse::parse_number_decimal_comma(t).map(|n| n.value)
+                }
                 Raw::Text(t) => parse::parse_number(t).map(|n| n.value),
                 Raw::Empty | Raw::Bool(_) | Raw::DateTime(_) | Raw::Error(_) => None,
             };
@@ -369,37 +435,102 @@ mod tests {
     #[test]
     fn infers_types() {
         use Raw::*;
-        assert_eq!(decide(&[Text("1"), Text(""), Text("22")]).sql_type, SqlType::Integer);
+        assert_eq!(
+            decide(&[Text("1"), Text(""), Text("22")]).sql_type,
+            SqlType::Integer
+        );
         assert_eq!(decide(&[Text("1"), Text("2.5")]).sql_type, SqlType::Real);
-        assert_eq!(decide(&[Text("00501"), Text("12345")]).sql_type, SqlType::Text);
-        assert_eq!(decide(&[Text("$1,200"), Text("$3.50")]).sql_type, SqlType::Real);
+        assert_eq!(
+            decide(&[Text("00501"), Text("12345")]).sql_type,
+            SqlType::Text
+        );
+        assert_eq!(
+            decide(&[Text("$1,200"), Text("$3.50")]).sql_type,
+            SqlType::Real
+        );
         assert_eq!(decide(&[Text("$1"), Text("€3")]).sql_type, SqlType::Text);
         assert_eq!(decide(&[Text("10%"), Text("0.5")]).sql_type, SqlType::Text);
         assert_eq!(decide(&[Text("10%"), Text("NA")]).sql_type, SqlType::Real);
-        assert_eq!(decide(&[Text("None"), Text("Minor")]).sql_type, SqlType::Text);
-        assert_eq!(decide(&[Text("2020-01-01"), Text("2020-02-01")]).sql_type, SqlType::Date);
-        assert_eq!(decide(&[Text("2020-01-01 10:00"), Text("2020-02-01")]).sql_type, SqlType::DateTime);
-        assert_eq!(decide(&[Text("true"), Text("FALSE")]).sql_type, SqlType::Boolean);
+        assert_eq!(
+            decide(&[Text("None"), Text("Minor")]).sql_type,
+            SqlType::Text
+        );
+        assert_eq!(
+            decide(&[Text("2020-01-01"), Text("2020-02-01")]).sql_type,
+            SqlType::Date
+        );
+        assert_eq!(
+            decide(&[Text("2020-01-01 10:00"), Text("2020-02-01")]).sql_type,
+            SqlType::DateTime
+        );
+        assert_eq!(
+            decide(&[Text("true"), Text("FALSE")]).sql_type,
+            SqlType::Boolean
+        );
         assert_eq!(decide(&[Float(3.0), Int(4)]).sql_type, SqlType::Integer);
-        assert_eq!(decide(&[Float(3.5), Error("#DIV/0!")]).sql_type, SqlType::Real);
+        assert_eq!(
+            decide(&[Float(3.5), Error("#DIV/0!")]).sql_type,
+            SqlType::Real
+        );
         assert_eq!(decide(&[Empty, Text(" ")]).sql_type, SqlType::Text);
+        let eu = decide(&[Text("1.234,5"), Text("2,25"), Text("3")]);
+        assert_eq!((eu.sql_type, eu.decimal_comma), (SqlType::Real, true));
+        let us = decide(&[Text("1.234"), Text("2")]);
+        assert_eq!((us.sql_type, us.decimal_comma), (SqlType::Real, false));
         let dm = decide(&[Text("01/02/2020"), Text("13/02/2020")]);
         assert_eq!((dm.sql_type, dm.date_order), (SqlType::Date, DAY_FIRST));
         let md = decide(&[Text("01/02/2020"), Text("02/13/2020")]);
         assert_eq!((md.sql_type, md.date_order), (SqlType::Date, MONTH_FIRST));
-        assert_eq!(decide(&[Text("13/02/2020"), Text("02/13/2020")]).sql_type, SqlType::Text);
+        assert_eq!(
+            decide(&[Text("13/02/2020"), Text("02/13/2020")]).sql_type,
+            SqlType::Text
+        );
     }
 
     #[test]
     fn converts_cells() {
-        let real = ColumnType { sql_type: SqlType::Real, date_order: MONTH_FIRST, note: None };
-        assert_eq!(convert(Raw::Text("$1,200.5"), &real), SqlValue::Real(1200.5));
+        let eu = ColumnType {
+            sql_type: SqlType::Real,
+            date_order: MONTH_FIRST,
+            decimal_comma: true,
+            note: None,
+        };
+        assert_eq!(convert(Raw::Text("1.234,5"), &eu), SqlValue::Real(1234.5));
+        let real = ColumnType {
+            sql_type: SqlType::Real,
+            date_order: MONTH_FIRST,
+            decimal_comma: false,
+            note: None,
+        };
+        assert_eq!(
+            convert(Raw::Text("$1,200.5"), &real),
+            SqlValue::Real(1200.5)
+        );
         assert_eq!(convert(Raw::Text("NA"), &real), SqlValue::Null);
-        let date = ColumnType { sql_type: SqlType::Date, date_order: DAY_FIRST, note: None };
-        assert_eq!(convert(Raw::Text("02/01/2020"), &date), SqlValue::Text("2020-01-02".into()));
-        assert_eq!(convert(Raw::DateTime("2020-01-02T00:00:00"), &date), SqlValue::Text("2020-01-02".into()));
-        let text = ColumnType { sql_type: SqlType::Text, date_order: MONTH_FIRST, note: None };
+        let date = ColumnType {
+            sql_type: SqlType::Date,
+            date_order: DAY_FIRST,
+            decimal_comma: false,
+            note: None,
+        };
+        assert_eq!(
+            convert(Raw::Text("02/01/2020"), &date),
+            SqlValue::Text("2020-01-02".into())
+        );
+        assert_eq!(
+            convert(Raw::DateTime("2020-01-02T00:00:00"), &date),
+            SqlValue::Text("2020-01-02".into())
+        );
+        let text = ColumnType {
+            sql_type: SqlType::Text,
+            date_order: MONTH_FIRST,
+            decimal_comma: false,
+            note: None,
+        };
         assert_eq!(convert(Raw::Float(2.0), &text), SqlValue::Text("2".into()));
-        assert_eq!(convert(Raw::Text("  a "), &text), SqlValue::Text("a".into()));
+        assert_eq!(
+            convert(Raw::Text("  a "), &text),
+            SqlValue::Text("a".into())
+        );
     }
 }

@@ -27,7 +27,9 @@ impl NumValue {
     }
 }
 
-const CURRENCIES: &[char] = &['$', '€', '£', '¥', '₹', '₩', '₽', '₺', '₫', '₪', '¢', '₱', '฿'];
+const CURRENCIES: &[char] = &[
+    '$', '€', '£', '¥', '₹', '₩', '₽', '₺', '₫', '₪', '¢', '₱', '฿',
+];
 
 /// Parses "1,234.5", "-$1,200", "($5.00)", "12.5%", "3e-4", "€ 10". Rejects identifiers with a
 /// leading zero ("00501" is a zip code, not 501) and anything with other characters.
@@ -122,15 +124,12 @@ fn parse_plain(s: &str) -> Option<NumValue> {
     if frac_part.is_none() && exponent.is_none() {
         return digits.parse::<i64>().ok().map(NumValue::Int);
     }
-    let mut plain = digits;
-    if let Some(f) = frac_part {
-        plain.push('.');
-        plain.push_str(f);
-    }
-    if let Some(e) = exponent {
-        plain.push('e');
-        plain.push_str(e);
-    }
+    // Without grouping commas the text is already what Rust parses: no copy needed.
+    let plain: std::borrow::Cow<'_, str> = if digits.len() == int_part.len() {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(format!("{digits}.{}", frac_part.unwrap_or("0")))
+    };
     plain
         .parse::<f64>()
         .ok()
@@ -139,12 +138,12 @@ fn parse_plain(s: &str) -> Option<NumValue> {
 }
 
 /// Removes thousands separators when they are placed correctly ("1,234,567"), else None.
-fn ungroup(int_part: &str) -> Option<String> {
+fn ungroup(int_part: &str) -> Option<std::borrow::Cow<'_, str>> {
     if !int_part.contains(',') {
         return int_part
             .bytes()
             .all(|b| b.is_ascii_digit())
-            .then(|| int_part.to_string());
+            .then_some(std::borrow::Cow::Borrowed(int_part));
     }
     let mut groups = int_part.split(',');
     let first = groups.next()?;
@@ -158,7 +157,24 @@ fn ungroup(int_part: &str) -> Option<String> {
         }
         out.push_str(g);
     }
-    Some(out)
+    Some(std::borrow::Cow::Owned(out))
+}
+
+/// The same with a decimal comma and dots (or nothing) between thousands: "1.234,56", "12,5 %",
+/// "-3,75 €", as continental European software writes numbers.
+pub(crate) fn parse_number_decimal_comma(text: &str) -> Option<Num> {
+    if !text.contains(',') && !text.contains('.') {
+        return parse_number(text);
+    }
+    let swapped: String = text
+        .chars()
+        .map(|c| match c {
+            ',' => '.',
+            '.' => ',',
+            other => other,
+        })
+        .collect();
+    parse_number(&swapped)
 }
 
 /// Spellings of "no value" that do not make a numeric or date column textual.
@@ -230,17 +246,26 @@ pub(crate) fn parse_date(text: &str, order: u8) -> Option<(DateSeen, String)> {
 
 /// Splits "2020-01-02T10:00", "2020-01-02 10:00:00", "01JAN60:00:00:01" (SAS) into date and time.
 fn split_date_time(s: &str) -> (&str, Option<&str>) {
-    if let Some(i) = s.find('T').filter(|&i| i == 10 && s.as_bytes().get(4) == Some(&b'-')) {
+    if let Some(i) = s
+        .find('T')
+        .filter(|&i| i == 10 && s.as_bytes().get(4) == Some(&b'-'))
+    {
         return (&s[..i], Some(&s[i + 1..]));
     }
     // SAS style "01JAN60:00:00:01": the date is glued to the time by a colon.
-    if let Some(i) = s.find(':').filter(|&i| (i == 7 || i == 9) && s.as_bytes().get(2).is_some_and(u8::is_ascii_alphabetic)) {
+    if let Some(i) = s
+        .find(':')
+        .filter(|&i| (i == 7 || i == 9) && s.as_bytes().get(2).is_some_and(u8::is_ascii_alphabetic))
+    {
         return (&s[..i], Some(&s[i + 1..]));
     }
     if let Some(i) = s.find(' ') {
         let (d, t) = (&s[..i], s[i + 1..].trim());
         // "5 Jan 2020" and "Jan 5, 2020" contain spaces but no time; a time has a colon.
-        if t.contains(':') && !d.contains(',') && t.split(' ').next().is_some_and(|w| w.contains(':')) {
+        if t.contains(':')
+            && !d.contains(',')
+            && t.split(' ').next().is_some_and(|w| w.contains(':'))
+        {
             return (d, Some(t));
         }
     }
@@ -296,7 +321,7 @@ fn parse_ymd(s: &str, order: u8) -> Option<(u8, bool, (i32, u32, u32))> {
         }
         [single] if single.len() == 9 || single.len() == 7 => {
             // SAS style "01JAN1960" / "01JAN60" (two-digit years read as 19xx only for SAS).
-            let d = num(&single[..2])?;
+            let d = num(single.get(..2)?)?;
             let m = month_name(single.get(2..5)?)?;
             let rest = single.get(5..)?;
             let y = match rest.len() {
@@ -318,7 +343,7 @@ fn valid(y: u32, m: u32, d: u32) -> bool {
     if !(1000..=9999).contains(&y) || !(1..=12).contains(&m) || d == 0 {
         return false;
     }
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
     let days = match m {
         2 if leap => 29,
         2 => 28,
@@ -330,8 +355,18 @@ fn valid(y: u32, m: u32, d: u32) -> bool {
 
 fn month_name(s: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     if s.len() < 3 || !s.is_ascii() {
         return None;
@@ -340,7 +375,11 @@ fn month_name(s: &str) -> Option<u32> {
     let lower = lower.trim_end_matches('.');
     MONTHS
         .iter()
-        .position(|m| *m == lower || (lower.len() == 3 && m.starts_with(lower)) || (lower == "sept" && *m == "september"))
+        .position(|m| {
+            *m == lower
+                || (lower.len() == 3 && m.starts_with(lower))
+                || (lower == "sept" && *m == "september")
+        })
         .and_then(|i| u32::try_from(i + 1).ok())
 }
 
@@ -437,7 +476,14 @@ mod tests {
         assert_eq!(n("1e3"), Some(1000.0));
         assert_eq!(n(".5"), Some(0.5));
         assert_eq!(parse_number("$5").and_then(|n| n.currency), Some('$'));
-        for bad in ["00501", "1,23", "12,34.5", "abc", "1.2.3", "", "$", "5-3", "1e", "0x10"] {
+        let eu = |s: &str| parse_number_decimal_comma(s).map(|n| n.value.as_f64());
+        assert_eq!(eu("1.234,56"), Some(1234.56));
+        assert_eq!(eu("12,5%"), Some(0.125));
+        assert_eq!(eu("-3,75 €"), Some(-3.75));
+        assert_eq!(eu("1,234.5"), None);
+        for bad in [
+            "00501", "1,23", "12,34.5", "abc", "1.2.3", "", "$", "5-3", "1e", "0x10",
+        ] {
             assert_eq!(parse_number(bad), None, "{bad}");
         }
     }
@@ -449,18 +495,40 @@ mod tests {
         assert_eq!(d("2012-01-31", both).as_deref(), Some("2012-01-31"));
         assert_eq!(d("2012/1/3", both).as_deref(), Some("2012-01-03"));
         assert_eq!(d("17-01-1960", both).as_deref(), Some("1960-01-17"));
-        assert_eq!(parse_date("17-01-1960", both).map(|(s, _)| s.orders), Some(DAY_FIRST));
+        assert_eq!(
+            parse_date("17-01-1960", both).map(|(s, _)| s.orders),
+            Some(DAY_FIRST)
+        );
         assert_eq!(d("02-01-1960", DAY_FIRST).as_deref(), Some("1960-01-02"));
         assert_eq!(d("02-01-1960", MONTH_FIRST).as_deref(), Some("1960-02-01"));
         assert_eq!(d("31.12.2020", both).as_deref(), Some("2020-12-31"));
         assert_eq!(d("5 Jan 2020", both).as_deref(), Some("2020-01-05"));
         assert_eq!(d("Jan 5, 2020", both).as_deref(), Some("2020-01-05"));
         assert_eq!(d("01JAN1960", both).as_deref(), Some("1960-01-01"));
-        assert_eq!(d("25APR60:17:46:40", both).as_deref(), Some("1960-04-25 17:46:40"));
-        assert_eq!(d("2020-01-02T10:05:07Z", both).as_deref(), Some("2020-01-02 10:05:07Z"));
-        assert_eq!(d("2020-01-02 3:04 PM", both).as_deref(), Some("2020-01-02 15:04:00"));
-        assert_eq!(d("2020-01-02T10:05:07.5+0200", both).as_deref(), Some("2020-01-02 10:05:07.5+02:00"));
-        for bad in ["2020-02-30", "13/13/2020", "hello", "2020", "12345678", "Jan 2020"] {
+        assert_eq!(
+            d("25APR60:17:46:40", both).as_deref(),
+            Some("1960-04-25 17:46:40")
+        );
+        assert_eq!(
+            d("2020-01-02T10:05:07Z", both).as_deref(),
+            Some("2020-01-02 10:05:07Z")
+        );
+        assert_eq!(
+            d("2020-01-02 3:04 PM", both).as_deref(),
+            Some("2020-01-02 15:04:00")
+        );
+        assert_eq!(
+            d("2020-01-02T10:05:07.5+0200", both).as_deref(),
+            Some("2020-01-02 10:05:07.5+02:00")
+        );
+        for bad in [
+            "2020-02-30",
+            "13/13/2020",
+            "hello",
+            "2020",
+            "12345678",
+            "Jan 2020",
+        ] {
             assert_eq!(d(bad, both), None, "{bad}");
         }
     }

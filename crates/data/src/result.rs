@@ -37,7 +37,7 @@ pub(crate) fn collect(
     bounds: &Bounds,
     map_err: &dyn Fn(rusqlite::Error) -> DataError,
 ) -> Result<QueryResult, DataError> {
-    let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_string).collect();
+    let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
     let width = columns.len();
     let mut out = QueryResult {
         columns,
@@ -92,7 +92,8 @@ fn json_value(v: ValueRef<'_>, max_chars: usize) -> Value {
     match v {
         ValueRef::Null => Value::Null,
         ValueRef::Integer(i) => Value::from(i),
-        ValueRef::Real(f) => serde_json::Number::from_f64(f).map_or_else(|| Value::String(f.to_string()), Value::Number),
+        ValueRef::Real(f) => serde_json::Number::from_f64(f)
+            .map_or_else(|| Value::String(f.to_string()), Value::Number),
         ValueRef::Text(t) => Value::String(clip(&String::from_utf8_lossy(t), max_chars)),
         ValueRef::Blob(b) => Value::String(format!("<binary, {} bytes>", b.len())),
     }
@@ -101,7 +102,11 @@ fn json_value(v: ValueRef<'_>, max_chars: usize) -> Value {
 /// Cuts long text at `max` characters and says how long it was.
 fn clip(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}… [cut, {} characters in all]", &s[..cut], s.chars().count()),
+        Some((cut, _)) => format!(
+            "{}… [cut, {} characters in all]",
+            &s[..cut],
+            s.chars().count()
+        ),
         None => s.to_string(),
     }
 }
@@ -140,7 +145,14 @@ impl QueryResult {
             return "(no columns)\n".into();
         }
         out.push_str("| ");
-        out.push_str(&self.columns.iter().map(|c| esc(c.clone())).collect::<Vec<_>>().join(" | "));
+        out.push_str(
+            &self
+                .columns
+                .iter()
+                .map(|c| esc(c.clone()))
+                .collect::<Vec<_>>()
+                .join(" | "),
+        );
         out.push_str(" |\n|");
         for _ in &self.columns {
             out.push_str(" --- |");
@@ -148,7 +160,12 @@ impl QueryResult {
         out.push('\n');
         for row in &self.rows {
             out.push_str("| ");
-            out.push_str(&row.iter().map(|v| esc(cell_text(v))).collect::<Vec<_>>().join(" | "));
+            out.push_str(
+                &row.iter()
+                    .map(|v| esc(cell_text(v)))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+            );
             out.push_str(" |\n");
         }
         if self.rows.is_empty() {
@@ -178,6 +195,27 @@ impl QueryResult {
         }
         let bytes = w.into_inner().unwrap_or_default();
         String::from_utf8(bytes).unwrap_or_default()
+    }
+
+    /// The result as a document table (header row first), e.g. for `extract_tables` or a
+    /// Markdown report; a truncated result says how many rows the query had.
+    pub fn to_table(&self) -> cowork_docmodel::Table {
+        let rows = self.to_rows();
+        let last_row = u32::try_from(rows.len().saturating_sub(1)).unwrap_or(u32::MAX);
+        let last_col = u32::try_from(self.columns.len().saturating_sub(1)).unwrap_or(u32::MAX);
+        cowork_docmodel::Table {
+            caption: None,
+            rows,
+            header_rows: 1,
+            origin: None,
+            formulas: Vec::new(),
+            truncated: self.truncated.then(|| cowork_docmodel::Truncation {
+                total_rows: self.total_rows_seen + 1,
+                total_cols: self.columns.len(),
+                shown: format!("A1:{}", cowork_docmodel::cell_name(last_row, last_col)),
+                next: None,
+            }),
+        }
     }
 
     /// The header row followed by the data rows, every cell as text (NULL → "").

@@ -48,14 +48,22 @@ pub(crate) fn render(engine: &DataEngine, tables: &[TableInfo]) -> String {
             } else {
                 format!(" -- {}", comments.join("; "))
             };
-            out.push_str(&format!("  {} {}{comma}{comment}\n", c.name, c.sql_type.declared()));
+            out.push_str(&format!(
+                "  {} {}{comma}{comment}\n",
+                c.name,
+                c.sql_type.declared()
+            ));
         }
         out.push_str(");\n");
         let samples = engine.sample_rows(&t.table, 3);
         if !samples.is_empty() {
             out.push_str(&format!(
                 "-- sample rows: {}\n",
-                t.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" | ")
+                t.columns
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | ")
             ));
             for row in samples {
                 let cells: Vec<String> = row.iter().map(|c| short(c)).collect();

@@ -14,14 +14,15 @@ use crate::parse;
 
 /// Rows that can be walked more than once (CSV is re-parsed, sheets and JSON are in memory), so
 /// a multi-million-row file is never held twice.
+/// Called with each row's cells in file order; `Break` stops the walk early.
+pub(crate) type RowVisitor<'f> = dyn FnMut(&[Raw<'_>]) -> Result<ControlFlow<()>, DataError> + 'f;
+
 pub(crate) trait RowSource {
-    fn each_row(
-        &self,
-        f: &mut dyn FnMut(&[Raw<'_>]) -> Result<ControlFlow<()>, DataError>,
-    ) -> Result<(), DataError>;
+    fn each_row(&self, f: &mut RowVisitor<'_>) -> Result<(), DataError>;
 }
 
 /// Where the column names come from.
+#[derive(Debug, Clone)]
 pub(crate) enum Header {
     /// A row of the data (the first full-width row, after any title lines).
     Detect,
@@ -45,7 +46,6 @@ pub(crate) struct Plan {
     start: usize,
     end: usize,
     counts: Vec<u32>,
-    pub rows: usize,
     pub warnings: Vec<String>,
 }
 
@@ -70,12 +70,17 @@ pub(crate) fn plan(
     let end = data_end(&shape, start, &mut warnings);
     let width = shape.width.max(names.len());
     if width == 0 {
-        return Err(DataError::not_loadable(file, "it contains no data (no non-empty cell)"));
+        return Err(DataError::not_loadable(
+            file,
+            "it contains no data (no non-empty cell)",
+        ));
     }
     if width > MAX_COLUMNS {
         return Err(DataError::not_loadable(
             file,
-            format!("it has {width} columns, more than the {MAX_COLUMNS} SQLite accepts; select fewer columns first"),
+            format!(
+                "it has {width} columns, more than the {MAX_COLUMNS} SQLite accepts; select fewer columns first"
+            ),
         ));
     }
     let mut stats = vec![ColumnStats::default(); width];
@@ -102,7 +107,10 @@ pub(crate) fn plan(
     let mut taken = HashSet::new();
     let mut columns = Vec::new();
     for (index, s) in stats.iter().enumerate() {
-        let original = names.get(index).map(|n| n.trim().to_string()).unwrap_or_default();
+        let original = names
+            .get(index)
+            .map(|n| n.trim().to_string())
+            .unwrap_or_default();
         let ty = s.decide();
         // An unnamed column with nothing in it is layout (a leading blank column), not data.
         if original.is_empty() && s.is_empty() {
@@ -126,7 +134,6 @@ pub(crate) fn plan(
         start,
         end,
         counts: shape.counts,
-        rows,
         warnings,
     })
 }
@@ -174,7 +181,12 @@ fn scan_shape(file: &str, src: &dyn RowSource, max_rows: usize) -> Result<Shape,
         }
         shape.counts.push(count);
         if row < HEAD_ROWS {
-            shape.head.push(cells.iter().map(|c| (c.display().into_owned(), is_value(c))).collect());
+            shape.head.push(
+                cells
+                    .iter()
+                    .map(|c| (c.display().into_owned(), is_value(c)))
+                    .collect(),
+            );
         }
         if is_total_row(cells) {
             shape.total_rows.push(row);
@@ -209,8 +221,8 @@ fn is_total_row(cells: &[Raw<'_>]) -> bool {
     }
 }
 
-/// The header is the first row (among the first few) that is as full as the typical row; rows
-/// above it are titles. A header made only of numbers or dates is data: columns get
+/// The header is the first row (among the first few) with at least three cells, or as many as
+/// the typical row when that is fewer; rows above it are titles. A header made only of numbers or dates is data: columns get
 /// positional names.
 fn choose_header(shape: &Shape, warnings: &mut Vec<String>) -> (Option<usize>, usize, Vec<String>) {
     let nonblank: Vec<(usize, u32)> = shape
@@ -229,10 +241,13 @@ fn choose_header(shape: &Shape, warnings: &mut Vec<String>) -> (Option<usize>, u
         .iter()
         .max_by_key(|(count, n)| (**n, **count))
         .map_or(0, |(count, _)| *count);
+    // Title and filter lines hold one or two cells above a wider table; a header may have
+    // gaps, so three cells (or the typical width, if smaller) are enough.
+    let needed = typical.clamp(1, 3);
     let Some(header) = nonblank
         .iter()
         .take(HEAD_ROWS)
-        .find(|(_, c)| *c >= typical)
+        .find(|(_, c)| *c >= needed)
         .or(nonblank.first())
         .map(|(r, _)| *r)
     else {
@@ -241,7 +256,8 @@ fn choose_header(shape: &Shape, warnings: &mut Vec<String>) -> (Option<usize>, u
     let cells = shape.head.get(header).cloned().unwrap_or_default();
     let has_more = nonblank.len() > 1;
     if has_more && cells.iter().filter(|(t, _)| !t.is_empty()).all(|(_, v)| *v) {
-        warnings.push("the first row holds values, not names: columns are named col_1, col_2 …".into());
+        warnings
+            .push("the first row holds values, not names: columns are named col_1, col_2 …".into());
         return (None, header, Vec::new());
     }
     let names = cells.into_iter().map(|(t, _)| t).collect();
@@ -260,9 +276,20 @@ fn data_end(shape: &Shape, start: usize, warnings: &mut Vec<String>) -> usize {
     while block > start && counts.get(block - 1).is_some_and(|c| *c > 0) {
         block -= 1;
     }
-    let typical_wide = counts.get(start..block).is_some_and(|r| r.iter().any(|c| *c >= 2));
-    if block > start && end - block <= 3 && typical_wide && counts.get(block..end).is_some_and(|b| b.iter().all(|c| *c == 1)) {
-        warnings.push(format!("ignored {} note line(s) below the data", end - block));
+    let typical_wide = counts
+        .get(start..block)
+        .is_some_and(|r| r.iter().any(|c| *c >= 2));
+    if block > start
+        && end - block <= 3
+        && typical_wide
+        && counts
+            .get(block..end)
+            .is_some_and(|b| b.iter().all(|c| *c == 1))
+    {
+        warnings.push(format!(
+            "ignored {} note line(s) below the data",
+            end - block
+        ));
         end = block;
         while end > start && counts.get(end - 1).is_some_and(|c| *c == 0) {
             end -= 1;
@@ -286,17 +313,24 @@ pub(crate) fn create_and_insert(
     plan: &Plan,
     src: &dyn RowSource,
 ) -> Result<usize, DataError> {
-    let fail = |e: rusqlite::Error| DataError::not_loadable(file, format!("SQLite refused the data: {e}"));
+    let fail =
+        |e: rusqlite::Error| DataError::not_loadable(file, format!("SQLite refused the data: {e}"));
     let defs: Vec<String> = plan
         .columns
         .iter()
         .map(|c| format!("{} {}", names::quote(&c.name), c.ty.sql_type.declared()))
         .collect();
-    conn.execute(&format!("CREATE TABLE {} ({})", names::quote(table), defs.join(", ")), [])
-        .map_err(fail)?;
+    conn.execute(
+        &format!("CREATE TABLE {} ({})", names::quote(table), defs.join(", ")),
+        [],
+    )
+    .map_err(fail)?;
     let marks = vec!["?"; plan.columns.len()].join(", ");
     let mut insert = conn
-        .prepare(&format!("INSERT INTO {} VALUES ({marks})", names::quote(table)))
+        .prepare(&format!(
+            "INSERT INTO {} VALUES ({marks})",
+            names::quote(table)
+        ))
         .map_err(fail)?;
     let mut idx = 0usize;
     let mut inserted = 0usize;

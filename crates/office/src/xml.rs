@@ -75,7 +75,7 @@ impl Elem<'_> {
         attrs.with_checks(false);
         for attr in attrs.flatten() {
             if want(attr.key.into_inner()) {
-                let value = match attr.unescape_value() {
+                let value = match attr.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
                     Ok(v) => v.into_owned(),
                     // An unknown entity in an attribute: keep the raw text rather than fail.
                     Err(_) => attr.value.into_owned(),
@@ -113,6 +113,9 @@ pub(crate) struct Xml<'a> {
     depth: usize,
     /// Set after an empty element was returned as `Start`: its `End` is due next.
     pending_end: bool,
+    /// The element just started (a cheap borrowed copy), so [`Xml::skip`] can hand its
+    /// subtree to quick-xml's fast scan; cleared by any later event.
+    last_start: Option<BytesStart<'a>>,
 }
 
 impl<'a> Xml<'a> {
@@ -127,6 +130,7 @@ impl<'a> Xml<'a> {
             reader,
             depth: 0,
             pending_end: false,
+            last_start: None,
         }
     }
 
@@ -136,13 +140,9 @@ impl<'a> Xml<'a> {
         self.depth
     }
 
-    /// Byte offset reached (for messages).
-    pub(crate) fn position(&self) -> u64 {
-        self.reader.buffer_position()
-    }
-
     /// The next event.
     pub(crate) fn next(&mut self) -> Result<Ev<'a>, XmlError> {
+        self.last_start = None;
         if self.pending_end {
             self.pending_end = false;
             self.depth = self.depth.saturating_sub(1);
@@ -155,6 +155,7 @@ impl<'a> Xml<'a> {
             match event {
                 Event::Start(start) => {
                     self.enter()?;
+                    self.last_start = Some(start.clone());
                     return Ok(Ev::Start(Elem { start }));
                 }
                 Event::Empty(start) => {
@@ -174,11 +175,14 @@ impl<'a> Xml<'a> {
                     }
                     // An entity declared in a DTD (or not at all): never expanded.
                 }
+                Event::Eof if self.depth > 0 => {
+                    return Err(XmlError::Syntax(format!(
+                        "the part ends inside an open element at byte {} (truncated?)",
+                        self.reader.buffer_position()
+                    )));
+                }
                 Event::Eof => return Ok(Ev::Eof),
-                Event::Comment(_)
-                | Event::Decl(_)
-                | Event::PI(_)
-                | Event::DocType(_) => {}
+                Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
             }
         }
     }
@@ -193,6 +197,20 @@ impl<'a> Xml<'a> {
 
     /// Consume the rest of the element just started (its content and end).
     pub(crate) fn skip(&mut self) -> Result<(), XmlError> {
+        if self.pending_end {
+            // An empty element: its end is all there is.
+            self.next()?;
+            return Ok(());
+        }
+        if let Some(start) = self.last_start.take() {
+            // Right after its start: let quick-xml scan to the matching end without events
+            // (big geometry and formatting subtrees). No recursion, so no depth risk.
+            self.reader.read_to_end(start.name()).map_err(|e| {
+                XmlError::Syntax(format!("at byte {}: {e}", self.reader.error_position()))
+            })?;
+            self.depth = self.depth.saturating_sub(1);
+            return Ok(());
+        }
         let depth = self.depth;
         loop {
             match self.next()? {
@@ -224,9 +242,41 @@ impl<'a> Xml<'a> {
                 Ev::Eof => break,
             }
         }
-        let trimmed = out.trim_end().len();
-        out.truncate(trimmed);
+        // Only the newlines added for `breaks` are dropped at the end: the text itself is kept
+        // as is (`<w:t xml:space="preserve"> a </w:t>` must keep its spaces).
+        if !breaks.is_empty() {
+            let trimmed = out.trim_end_matches('\n').len();
+            out.truncate(trimmed);
+        }
         Ok(out)
+    }
+}
+
+/// Tracks `mc:AlternateContent` in flat (non-recursive) readers so only its first `Choice` is
+/// read: the `Fallback` repeats the same content for older consumers and would duplicate it.
+#[derive(Debug, Default)]
+pub(crate) struct Alternates {
+    choice_at: Vec<usize>,
+}
+
+impl Alternates {
+    /// Call on every start with the element's local name and depth; true when the element
+    /// must be skipped.
+    pub(crate) fn skip_start(&mut self, local: &str, depth: usize) -> bool {
+        match local {
+            "Choice" if self.choice_at.contains(&depth) => true,
+            "Choice" => {
+                self.choice_at.push(depth);
+                false
+            }
+            "Fallback" => self.choice_at.contains(&depth),
+            _ => false,
+        }
+    }
+
+    /// Call on every end with the depth after it.
+    pub(crate) fn end(&mut self, depth: usize) {
+        self.choice_at.retain(|&d| d <= depth + 1);
     }
 }
 
@@ -241,9 +291,22 @@ fn resolve_reference(reference: &quick_xml::events::BytesRef<'_>) -> Option<Stri
     quick_xml::escape::resolve_predefined_entity(reference).map(str::to_string)
 }
 
+/// The local name of a part's root element (None when there is none or the XML is broken
+/// before it): tells a Word main part (`document`) from a presentation or a workbook.
+pub(crate) fn root_name(text: &str) -> Option<String> {
+    let mut xml = Xml::new(text);
+    loop {
+        match xml.next().ok()? {
+            Ev::Start(e) => return Some(e.local().to_string()),
+            Ev::Eof => return None,
+            Ev::End | Ev::Text(_) => {}
+        }
+    }
+}
+
 /// Decode a part's bytes to text: UTF-8 (BOM dropped, invalid sequences replaced) or UTF-16
 /// with a BOM, which some producers write.
-pub(crate) fn decode(bytes: &[u8]) -> String {
+pub(crate) fn decode(mut bytes: Vec<u8>) -> String {
     if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
         let units = rest
             .chunks_exact(2)
@@ -260,8 +323,14 @@ pub(crate) fn decode(bytes: &[u8]) -> String {
             .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
             .collect();
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    String::from_utf8_lossy(bytes).into_owned()
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    // Valid UTF-8 (the norm) is taken as is, without a copy.
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -293,8 +362,7 @@ mod tests {
 
     #[test]
     fn attributes_by_local_name() {
-        let mut x =
-            Xml::new(r#"<p:sldId id="256" r:id="rId2" w:val="a&amp;b" xmlns:r="urn:r"/>"#);
+        let mut x = Xml::new(r#"<p:sldId id="256" r:id="rId2" w:val="a&amp;b" xmlns:r="urn:r"/>"#);
         let Ev::Start(e) = x.next().unwrap() else {
             panic!("start expected")
         };
@@ -309,12 +377,16 @@ mod tests {
         let xml = r#"<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>
 <lolz>&lol2;</lolz>"#;
-        assert_eq!(texts(xml).unwrap(), "\n<lolz>/");
+        assert_eq!(texts(xml).unwrap(), "\n\n<lolz>/");
     }
 
     #[test]
     fn depth_is_capped() {
-        let xml = format!("{}{}", "<a>".repeat(MAX_DEPTH + 5), "</a>".repeat(MAX_DEPTH + 5));
+        let xml = format!(
+            "{}{}",
+            "<a>".repeat(MAX_DEPTH + 5),
+            "</a>".repeat(MAX_DEPTH + 5)
+        );
         assert_eq!(texts(&xml).unwrap_err(), XmlError::TooDeep);
         let ok = format!("{}{}", "<a>".repeat(MAX_DEPTH), "</a>".repeat(MAX_DEPTH));
         assert!(texts(&ok).is_ok());
@@ -323,6 +395,47 @@ mod tests {
     #[test]
     fn mismatched_end_is_an_error() {
         assert!(matches!(texts("<a><b></a>"), Err(XmlError::Syntax(_))));
+        // A truncated part ends without its end tags: reported, not silently accepted.
+        assert!(texts("<a><b>text").is_err());
+    }
+
+    #[test]
+    fn skip_passes_nested_subtrees_and_empty_elements() {
+        let mut x = Xml::new("<r><a><a><b/></a>x</a><e/><c>t</c></r>");
+        let Ok(Ev::Start(_)) = x.next() else {
+            panic!("start expected")
+        };
+        let Ok(Ev::Start(a)) = x.next() else {
+            panic!("start expected")
+        };
+        assert_eq!(a.local(), "a");
+        x.skip().unwrap();
+        assert_eq!(x.depth(), 1);
+        let Ok(Ev::Start(e)) = x.next() else {
+            panic!("start expected")
+        };
+        assert_eq!(e.local(), "e");
+        x.skip().unwrap();
+        assert_eq!(x.depth(), 1);
+        let Ok(Ev::Start(c)) = x.next() else {
+            panic!("start expected")
+        };
+        assert_eq!(c.local(), "c");
+        assert_eq!(x.text_of(&[]).unwrap(), "t");
+        assert_eq!(x.depth(), 1);
+        // Skipping after reading into the element falls back to counting events.
+        let mut y = Xml::new("<r><a><b>1</b><b>2</b></a><z/></r>");
+        for _ in 0..3 {
+            y.next().unwrap();
+        }
+        assert_eq!(y.depth(), 3);
+        y.skip().unwrap();
+        assert_eq!(y.depth(), 2);
+        // A truncated subtree is an error, not an endless scan.
+        let mut t = Xml::new("<r><a><b>");
+        t.next().unwrap();
+        t.next().unwrap();
+        assert!(t.skip().is_err());
     }
 
     #[test]
@@ -340,6 +453,10 @@ mod tests {
         for u in "<a>é</a>".encode_utf16() {
             bytes.extend_from_slice(&u.to_le_bytes());
         }
-        assert_eq!(decode(&bytes), "<a>é</a>");
+        assert_eq!(decode(bytes), "<a>é</a>");
+        assert_eq!(
+            decode(b"\xEF\xBB\xBF<a>\xFF</a>".to_vec()),
+            "<a>\u{FFFD}</a>"
+        );
     }
 }

@@ -99,7 +99,9 @@ impl CMap {
                 b"endbfchar" => {
                     for pair in operands.chunks_exact(2) {
                         let text = match pair {
-                            [Operand::Str(_), Operand::Str(dst)] => units_to_string(&utf16_units(dst)),
+                            [Operand::Str(_), Operand::Str(dst)] => {
+                                units_to_string(&utf16_units(dst))
+                            }
                             [Operand::Str(_), Operand::Name(n)] => {
                                 crate::encodings::glyph_name_to_unicode(n).unwrap_or_default()
                             }
@@ -138,7 +140,12 @@ impl CMap {
                     for triple in operands.chunks_exact(3) {
                         if let [Operand::Str(lo), Operand::Str(hi), Operand::Num(cid)] = triple {
                             let cid = cid.max(0.0) as u32;
-                            cmap.push_range(code_of(lo), code_of(hi), Target::Cid(cid), &mut entries);
+                            cmap.push_range(
+                                code_of(lo),
+                                code_of(hi),
+                                Target::Cid(cid),
+                                &mut entries,
+                            );
                         }
                     }
                 }

@@ -86,7 +86,11 @@ impl Font {
     pub(crate) fn load(doc: &LoDoc, dict: &Dictionary) -> Font {
         let subtype = get_name(doc, dict, b"Subtype").unwrap_or(b"Type1");
         let to_unicode = get_stream(doc, dict, b"ToUnicode")
-            .and_then(|s| s.decompressed_content_with_limit(MAX_FONT_STREAM).ok().or_else(|| Some(s.content.clone())))
+            .and_then(|s| {
+                s.get_plain_content_with_limit(MAX_FONT_STREAM)
+                    .ok()
+                    .or_else(|| Some(s.content.clone()))
+            })
             .map(|data| CMap::parse(&data))
             .filter(CMap::has_unicode);
         if subtype == b"Type0" {
@@ -189,16 +193,12 @@ fn latin1(b: u8) -> char {
 
 fn decode_stream(doc: &LoDoc, dict: &Dictionary, key: &[u8]) -> Option<Vec<u8>> {
     let s = get_stream(doc, dict, key)?;
-    s.decompressed_content_with_limit(MAX_FONT_STREAM).ok()
+    s.get_plain_content_with_limit(MAX_FONT_STREAM).ok()
 }
 
 fn load_simple(doc: &LoDoc, dict: &Dictionary, subtype: &[u8], to_unicode: Option<CMap>) -> Font {
     let base_font = get_name(doc, dict, b"BaseFont").unwrap_or(b"");
     let descriptor = get_dict(doc, dict, b"FontDescriptor");
-    let flags = descriptor
-        .and_then(|d| get_num(doc, d, b"Flags"))
-        .unwrap_or(0.0) as u32;
-    let symbolic = flags & 4 != 0;
     let lower_name = String::from_utf8_lossy(base_font).to_ascii_lowercase();
 
     // Code → glyph name (Differences) or code → Unicode (base encoding).
@@ -228,27 +228,26 @@ fn load_simple(doc: &LoDoc, dict: &Dictionary, subtype: &[u8], to_unicode: Optio
         _ => {}
     }
     let builtin = if base.is_none() {
-        descriptor.and_then(|d| decode_stream(doc, d, b"FontFile")).map(|p| type1_builtin_encoding(&p))
+        descriptor
+            .and_then(|d| decode_stream(doc, d, b"FontFile"))
+            .map(|p| type1_builtin_encoding(&p))
     } else {
         None
     };
     let is_symbol_font = lower_name.contains("symbol");
+    // Without an encoding: Symbol's own, WinAnsi for TrueType (what viewers do), else
+    // Standard (the spec's default for Type 1).
     let default_base: &'static [u16; 256] = if is_symbol_font {
         &encodings::SYMBOL_ENCODING
-    } else if subtype == b"TrueType" || !symbolic {
-        // TrueType fonts without an encoding are read as WinAnsi by every viewer.
-        if subtype == b"TrueType" {
-            &encodings::WIN_ANSI_ENCODING
-        } else {
-            &encodings::STANDARD_ENCODING
-        }
+    } else if subtype == b"TrueType" {
+        &encodings::WIN_ANSI_ENCODING
     } else {
         &encodings::STANDARD_ENCODING
     };
     let base_table = base.unwrap_or(default_base);
 
     let mut simple_text = Vec::with_capacity(256);
-    for code in 0..256usize {
+    for (code, &base_char) in base_table.iter().enumerate() {
         let mut text = String::new();
         if let Some(tu) = &to_unicode {
             tu.unicode(code as u32, &mut text);
@@ -263,12 +262,13 @@ fn load_simple(doc: &LoDoc, dict: &Dictionary, subtype: &[u8], to_unicode: Optio
         {
             text = glyph_name_to_unicode(name).unwrap_or_default();
         }
-        if text.is_empty() {
-            match base_table[code] {
-                0 if code >= 32 && names.get(code).is_some_and(Option::is_none) => {
-                    // Not in the encoding and no glyph name: the code itself is the best guess.
-                    text.push(latin1(code as u8));
-                }
+        // A glyph name we cannot read (`g18`, `cid42`) overrides the base encoding: guessing
+        // from the base would print wrong letters, so the glyph stays without text.
+        let named = names.get(code).is_some_and(Option::is_some);
+        if text.is_empty() && !named {
+            match base_char {
+                // Not in the encoding and no glyph name: the code itself is the best guess.
+                0 if code >= 32 => text.push(latin1(code as u8)),
                 0 => {}
                 u => text.extend(char::from_u32(u32::from(u))),
             }
@@ -339,7 +339,9 @@ fn type3_size_scale(doc: &LoDoc, dict: &Dictionary) -> f32 {
 fn type1_builtin_encoding(program: &[u8]) -> Vec<Option<Vec<u8>>> {
     let mut names: Vec<Option<Vec<u8>>> = vec![None; 256];
     // The encoding sits in the clear-text part, before `eexec`.
-    let end = find(program, b"eexec").unwrap_or(program.len()).min(1 << 20);
+    let end = find(program, b"eexec")
+        .unwrap_or(program.len())
+        .min(1 << 20);
     let Some(text) = program.get(..end) else {
         return names;
     };
@@ -393,7 +395,11 @@ fn load_composite(doc: &LoDoc, dict: &Dictionary, to_unicode: Option<CMap>) -> F
             } else if contains(name, b"UTF16") {
                 let mut cmap = CMap::default();
                 // UTF-16: two bytes, or four for a surrogate pair.
-                cmap.codespace = vec![(2, 0, 0xD7FF), (4, 0xD800_0000, 0xDBFF_FFFF), (2, 0xE000, 0xFFFF)];
+                cmap.codespace = vec![
+                    (2, 0, 0xD7FF),
+                    (4, 0xD800_0000, 0xDBFF_FFFF),
+                    (2, 0xE000, 0xFFFF),
+                ];
                 font.codes = Codes::CMap(cmap);
                 font.codes_are_unicode = true;
             } else if let Some(legacy) = encoding_rs_lite::Legacy::for_cmap(name) {
@@ -401,7 +407,7 @@ fn load_composite(doc: &LoDoc, dict: &Dictionary, to_unicode: Option<CMap>) -> F
             }
         }
         Some(Object::Stream(s)) => {
-            if let Ok(data) = s.decompressed_content_with_limit(MAX_FONT_STREAM) {
+            if let Ok(data) = s.get_plain_content_with_limit(MAX_FONT_STREAM) {
                 let cmap = CMap::parse(&data);
                 font.vertical = cmap.vertical;
                 if cmap.codespace.is_empty() {
@@ -430,7 +436,7 @@ fn load_composite(doc: &LoDoc, dict: &Dictionary, to_unicode: Option<CMap>) -> F
             font.gid_text = truetype::glyph_to_unicode(&program);
         }
         if let Some(map) = get_stream(doc, desc, b"CIDToGIDMap")
-            .and_then(|s| s.decompressed_content_with_limit(MAX_FONT_STREAM).ok())
+            .and_then(|s| s.get_plain_content_with_limit(MAX_FONT_STREAM).ok())
         {
             font.cid_to_gid = Some(
                 map.chunks_exact(2)
@@ -460,13 +466,17 @@ fn read_cid_widths(doc: &LoDoc, w: &[Object], font: &mut Font) {
                 i += 2;
             }
             Some(_) => {
-                let last = w.get(i + 1).and_then(|o| num(doc, o)).map(|v| v.max(0.0) as u32);
+                let last = w
+                    .get(i + 1)
+                    .and_then(|o| num(doc, o))
+                    .map(|v| v.max(0.0) as u32);
                 let width = w.get(i + 2).and_then(|o| num(doc, o));
                 if let (Some(last), Some(width)) = (last, width)
                     && last >= first
                     && last - first <= MAX_W_RANGE
                 {
-                    font.cid_width_ranges.push((first, last, width as f32 * 0.001));
+                    font.cid_width_ranges
+                        .push((first, last, width as f32 * 0.001));
                 }
                 i += 3;
             }
@@ -516,7 +526,10 @@ mod encoding_rs_lite {
                 Some(&SJIS)
             } else if name.starts_with("GB") {
                 Some(&GBK)
-            } else if name.starts_with("B5") || name.starts_with("ETen") || name.starts_with("HKscs") {
+            } else if name.starts_with("B5")
+                || name.starts_with("ETen")
+                || name.starts_with("HKscs")
+            {
                 Some(&BIG5)
             } else if name.starts_with("KSC") {
                 Some(&EUC_KR)
@@ -532,7 +545,7 @@ mod encoding_rs_lite {
         }
 
         pub(crate) fn decode(&self, bytes: &[u8], out: &mut String) {
-            let (text, _, _) = self.encoding.decode_without_bom_handling(bytes);
+            let (text, _) = self.encoding.decode_without_bom_handling(bytes);
             out.push_str(&text);
         }
     }

@@ -58,11 +58,6 @@ impl<'a> Lexer<'a> {
         Lexer { data, pos: 0 }
     }
 
-    /// Bytes consumed so far.
-    pub(crate) fn position(&self) -> usize {
-        self.pos
-    }
-
     fn peek(&self) -> Option<u8> {
         self.data.get(self.pos).copied()
     }
@@ -259,12 +254,21 @@ impl<'a> Lexer<'a> {
                 break;
             }
         }
-        let text = std::str::from_utf8(self.data.get(start..self.pos)?).ok()?;
+        let raw = self.data.get(start..self.pos)?;
+        if let Some(v) = fast_number(raw) {
+            return Some(Operand::Num(v));
+        }
+        let text = std::str::from_utf8(raw).ok()?;
         // Producers write oddities like "--5" or "1.2.3"; read what can be read, else 0.
         let value = text
             .parse::<f64>()
             .ok()
-            .or_else(|| text.trim_start_matches(['+', '-']).parse::<f64>().ok().map(|v| -v))
+            .or_else(|| {
+                text.trim_start_matches(['+', '-'])
+                    .parse::<f64>()
+                    .ok()
+                    .map(|v| -v)
+            })
             .unwrap_or(0.0);
         Some(Operand::Num(if value.is_finite() { value } else { 0.0 }))
     }
@@ -377,6 +381,36 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// The common forms `-12`, `3.25`, `.5` without going through float parsing of a string
+/// (content streams are mostly numbers); None for anything else.
+fn fast_number(raw: &[u8]) -> Option<f64> {
+    let (neg, digits) = match raw.first()? {
+        b'-' => (true, raw.get(1..)?),
+        b'+' => (false, raw.get(1..)?),
+        _ => (false, raw),
+    };
+    if digits.is_empty() || digits.len() > 15 {
+        return None;
+    }
+    let mut int: u64 = 0;
+    let mut frac: u64 = 0;
+    let mut scale: u64 = 1;
+    let mut seen_dot = false;
+    for &c in digits {
+        match c {
+            b'0'..=b'9' if seen_dot => {
+                frac = frac * 10 + u64::from(c - b'0');
+                scale *= 10;
+            }
+            b'0'..=b'9' => int = int * 10 + u64::from(c - b'0'),
+            b'.' if !seen_dot => seen_dot = true,
+            _ => return None,
+        }
+    }
+    let v = int as f64 + frac as f64 / scale as f64;
+    Some(if neg { -v } else { v })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,6 +435,15 @@ mod tests {
             ]))
         );
         assert_eq!(t[6], Token::Operand(Operand::Str(b"xAy".to_vec())));
+        let n = tokens(b"-12 3.25 .5 +7 1e2 --3 4.");
+        let vals: Vec<f64> = n
+            .iter()
+            .map(|t| match t {
+                Token::Operand(o) => o.num().unwrap(),
+                _ => f64::NAN,
+            })
+            .collect();
+        assert_eq!(vals, vec![-12.0, 3.25, 0.5, 7.0, 100.0, -3.0, 4.0]);
     }
 
     #[test]

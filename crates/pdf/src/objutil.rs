@@ -43,14 +43,22 @@ pub(crate) fn get_dict<'a>(
     as_dict(doc, dict.get(key).ok()?)
 }
 
-pub(crate) fn get_stream<'a>(doc: &'a LoDoc, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Stream> {
+pub(crate) fn get_stream<'a>(
+    doc: &'a LoDoc,
+    dict: &'a Dictionary,
+    key: &[u8],
+) -> Option<&'a Stream> {
     match get(doc, dict, key)? {
         Object::Stream(s) => Some(s),
         _ => None,
     }
 }
 
-pub(crate) fn get_array<'a>(doc: &'a LoDoc, dict: &'a Dictionary, key: &[u8]) -> Option<&'a [Object]> {
+pub(crate) fn get_array<'a>(
+    doc: &'a LoDoc,
+    dict: &'a Dictionary,
+    key: &[u8],
+) -> Option<&'a [Object]> {
     match get(doc, dict, key)? {
         Object::Array(a) => Some(a),
         _ => None,

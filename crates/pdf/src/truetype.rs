@@ -45,9 +45,11 @@ pub(crate) fn glyph_to_unicode(font: &[u8]) -> HashMap<u16, char> {
     let mut best: Option<(u8, usize)> = None;
     for i in 0..usize::from(n).min(64) {
         let rec = 4 + 8 * i;
-        let (Some(platform), Some(encoding), Some(off)) =
-            (u16_at(cmap, rec), u16_at(cmap, rec + 2), u32_at(cmap, rec + 4))
-        else {
+        let (Some(platform), Some(encoding), Some(off)) = (
+            u16_at(cmap, rec),
+            u16_at(cmap, rec + 2),
+            u32_at(cmap, rec + 4),
+        ) else {
             break;
         };
         // Prefer full-repertoire tables, then BMP ones.
@@ -119,7 +121,9 @@ fn read_format4(sub: &[u8], put: &mut impl FnMut(u32, u16)) {
 }
 
 fn read_format12(sub: &[u8], put: &mut impl FnMut(u32, u16)) {
-    let Some(groups) = u32_at(sub, 12) else { return };
+    let Some(groups) = u32_at(sub, 12) else {
+        return;
+    };
     let mut budget = MAX_CHARS;
     for g in 0..groups as usize {
         let rec = 16 + 12 * g;

@@ -115,8 +115,8 @@ pub fn read_csv(bytes: &[u8], format: Format, opts: &ReadOptions) -> Result<Docu
         });
     }
     doc.metadata.insert("rows".into(), total_rows.to_string());
-    doc.metadata.insert("columns".into(), total_cols.to_string());
-    doc.total_parts = Some(1);
+    doc.metadata
+        .insert("columns".into(), total_cols.to_string());
     let mut part = Part::new(PartKind::Section, 1);
     part.blocks.push(Block::Table(table));
     doc.parts.push(part);
@@ -316,8 +316,12 @@ mod tests {
 
     #[test]
     fn tsv_uses_tabs() {
-        let doc = read_csv(b"name\tvalue, more\nx\t1\n", Format::Tsv, &ReadOptions::default())
-            .unwrap();
+        let doc = read_csv(
+            b"name\tvalue, more\nx\t1\n",
+            Format::Tsv,
+            &ReadOptions::default(),
+        )
+        .unwrap();
         assert_eq!(table(&doc).rows[0], vec!["name", "value, more"]);
     }
 }

@@ -1,7 +1,7 @@
 //! Turning bytes of unknown encoding into text: BOM, UTF-8, UTF-16 without BOM, EBCDIC, and
 //! otherwise chardetng's guess among the legacy encodings (Shift-JIS, windows-1252, GBK …).
 
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 
 use crate::ebcdic;
 
@@ -25,6 +25,10 @@ pub fn decode_text(bytes: &[u8]) -> DecodedText {
         let rest = bytes.get(bom_len..).unwrap_or_default();
         return decode_with(encoding, rest);
     }
+    // Before the UTF-8 check: ASCII-range UTF-16 is valid UTF-8 (with a NUL every other byte).
+    if let Some(encoding) = utf16_without_bom(bytes) {
+        return decode_with(encoding, bytes);
+    }
     match std::str::from_utf8(bytes) {
         Ok(text) => {
             return DecodedText {
@@ -40,9 +44,6 @@ pub fn decode_text(bytes: &[u8]) -> DecodedText {
         }
         Err(_) => {}
     }
-    if let Some(encoding) = utf16_without_bom(bytes) {
-        return decode_with(encoding, bytes);
-    }
     if mostly_utf8(bytes) {
         return decode_with(UTF_8, bytes);
     }
@@ -53,17 +54,20 @@ pub fn decode_text(bytes: &[u8]) -> DecodedText {
             lossy: false,
         };
     }
-    let mut detector = chardetng::EncodingDetector::new();
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
     let sample = &bytes[..bytes.len().min(DETECT_SAMPLE)];
     detector.feed(sample, sample.len() == bytes.len());
-    let encoding = detector.guess(None, true);
+    let encoding = detector.guess(None, chardetng::Utf8Detection::Allow);
     decode_with(encoding, bytes)
 }
 
 /// Decode with a known encoding (e.g. a `<meta charset>` or a MIME charset), BOM first.
 pub fn decode_with_label(bytes: &[u8], label: &str) -> Option<DecodedText> {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
-        return Some(decode_with(encoding, bytes.get(bom_len..).unwrap_or_default()));
+        return Some(decode_with(
+            encoding,
+            bytes.get(bom_len..).unwrap_or_default(),
+        ));
     }
     let encoding = Encoding::for_label(label.trim().as_bytes())?;
     // A page that says UTF-16 in its markup is ASCII-compatible bytes in practice (the
@@ -143,13 +147,19 @@ mod tests {
     #[test]
     fn boms_and_utf8() {
         let d = decode_text(b"\xEF\xBB\xBFhello");
-        assert_eq!((d.text.as_str(), d.encoding, d.lossy), ("hello", "UTF-8", false));
+        assert_eq!(
+            (d.text.as_str(), d.encoding, d.lossy),
+            ("hello", "UTF-8", false)
+        );
         let d = decode_text(b"\xFF\xFEh\0i\0");
         assert_eq!((d.text.as_str(), d.encoding), ("hi", "UTF-16LE"));
         let d = decode_text(b"\xFE\xFF\0h\0i");
         assert_eq!((d.text.as_str(), d.encoding), ("hi", "UTF-16BE"));
         let d = decode_text("naïve café".as_bytes());
-        assert_eq!((d.text.as_str(), d.encoding, d.lossy), ("naïve café", "UTF-8", false));
+        assert_eq!(
+            (d.text.as_str(), d.encoding, d.lossy),
+            ("naïve café", "UTF-8", false)
+        );
     }
 
     #[test]
@@ -159,7 +169,10 @@ mod tests {
             .flat_map(|u| u.to_le_bytes())
             .collect();
         let d = decode_text(&bytes);
-        assert_eq!((d.text.as_str(), d.encoding), ("Hello world, a line of text", "UTF-16LE"));
+        assert_eq!(
+            (d.text.as_str(), d.encoding),
+            ("Hello world, a line of text", "UTF-16LE")
+        );
     }
 
     #[test]

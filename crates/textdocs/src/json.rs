@@ -218,7 +218,8 @@ fn records_table(value: &Json, opts: &ReadOptions, doc: &mut Document) -> Option
             range,
         });
     }
-    doc.metadata.insert("records".into(), items.len().to_string());
+    doc.metadata
+        .insert("records".into(), items.len().to_string());
     Some(Block::Table(table))
 }
 
@@ -286,7 +287,10 @@ mod tests {
         let Block::Code { text, .. } = &doc.parts[0].blocks[0] else {
             panic!("not code")
         };
-        assert_eq!(text, "{\n  \"z\": 1,\n  \"a\": [\n    true,\n    null\n  ]\n}");
+        assert_eq!(
+            text,
+            "{\n  \"z\": 1,\n  \"a\": [\n    true,\n    null\n  ]\n}"
+        );
         let err = read_json(b"{\n  \"a\": 1,,\n}", &ReadOptions::default()).unwrap_err();
         assert!(err.to_string().contains("line 2, column"), "{err}");
     }

@@ -37,11 +37,7 @@ pub fn read_markdown(bytes: &[u8], opts: &ReadOptions) -> Result<Document, DocEr
     for (key, value) in builder.metadata {
         doc.metadata.insert(key, value);
     }
-    doc.title = doc
-        .metadata
-        .get("title")
-        .cloned()
-        .or(builder.first_h1);
+    doc.title = doc.metadata.get("title").cloned().or(builder.first_h1);
     let mut part = Part::new(PartKind::Section, 1);
     part.blocks = builder.blocks;
     doc.parts.push(part);
@@ -406,14 +402,32 @@ mod tests {
             blocks[1],
             Block::paragraph("Some *text* and [a link](http://x).")
         );
-        assert!(matches!(&blocks[2], Block::ListItem { marker: ListMarker::Number(n), text, depth: 0 } if n == "3." && text == "three"));
-        assert!(matches!(&blocks[3], Block::ListItem { marker: ListMarker::Number(n), .. } if n == "4."));
-        assert!(matches!(&blocks[4], Block::ListItem { marker: ListMarker::Bullet, depth: 1, .. }));
+        assert!(
+            matches!(&blocks[2], Block::ListItem { marker: ListMarker::Number(n), text, depth: 0 } if n == "3." && text == "three")
+        );
+        assert!(
+            matches!(&blocks[3], Block::ListItem { marker: ListMarker::Number(n), .. } if n == "4.")
+        );
+        assert!(matches!(
+            &blocks[4],
+            Block::ListItem {
+                marker: ListMarker::Bullet,
+                depth: 1,
+                ..
+            }
+        ));
         let Block::Table(t) = &blocks[5] else {
             panic!("{:?}", blocks[5])
         };
         assert_eq!(t.rows, vec![vec!["a", "b"], vec!["1", "2"]]);
-        assert_eq!(blocks[6], Block::Quote { text: "quoted\nmore".into() });
-        assert!(matches!(&blocks[7], Block::Code { language: Some(l), text } if l == "rust" && text == "fn main() {}\n"));
+        assert_eq!(
+            blocks[6],
+            Block::Quote {
+                text: "quoted\nmore".into()
+            }
+        );
+        assert!(
+            matches!(&blocks[7], Block::Code { language: Some(l), text } if l == "rust" && text == "fn main() {}\n")
+        );
     }
 }

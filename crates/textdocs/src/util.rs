@@ -70,7 +70,10 @@ mod tests {
     fn paragraphs_split_on_blank_lines() {
         let mut blocks = Vec::new();
         paragraphs("a\nb  \n\n\n  \nc\n", &mut blocks);
-        assert_eq!(blocks, vec![Block::paragraph("a\nb"), Block::paragraph("c")]);
+        assert_eq!(
+            blocks,
+            vec![Block::paragraph("a\nb"), Block::paragraph("c")]
+        );
         assert_eq!(collapse_ws("  a \n\t b "), "a b");
         assert_eq!(floor_boundary("é", 1), 0);
     }

@@ -9,6 +9,7 @@ use cowork_tools::{Tool, ToolContext};
 
 use super::staging::max_bytes;
 use super::{CallOutcome, Orchestrator, Staged};
+use crate::store::{ActionStatus, ActionUpdate};
 
 impl Orchestrator<'_> {
     /// Journal, execute and audit an approved action.
@@ -55,6 +56,13 @@ impl Orchestrator<'_> {
                 ),
             });
         }
+        // From here the action may change files: a crash now is resolved on resume from the
+        // journal this state dir holds.
+        let journal = session.workspace.state_dir().display().to_string();
+        self.run.record_action(&ActionUpdate {
+            journal: Some(&journal),
+            ..self.update(id, call, ActionStatus::Executing)
+        });
         let mut txn = session
             .workspace
             .begin(&self.run.id, id, &staged.prepared.effects);
@@ -75,6 +83,16 @@ impl Orchestrator<'_> {
         record.content = Some(output.content.clone());
         record.detail = Some(serde_json::json!({ "changes": output.changes.len() }));
         session.audit(record);
+        // What the model gets, recorded before anyone is told the action finished: a resumed
+        // session hands exactly this back instead of running the action again.
+        let content = session
+            .fence
+            .wrap(&within_budget(&output.content), &output.provenance);
+        self.run.record_action(&ActionUpdate {
+            outcome: Some((&content, false)),
+            provenance: Some(&output.provenance),
+            ..self.update(id, call, ActionStatus::Executed)
+        });
 
         for (path, change) in &output.changes {
             let absolute = session
@@ -106,16 +124,12 @@ impl Orchestrator<'_> {
         });
         if matches!(output.provenance, Provenance::Untrusted { .. }) {
             // The transcript carries the content into later tasks, so the taint is the session's.
-            self.run.tainted = true;
-            session
-                .tainted
-                .store(true, std::sync::atomic::Ordering::SeqCst);
+            self.run.taint();
         }
         CallOutcome::Result {
-            content: session
-                .fence
-                .wrap(&within_budget(&output.content), &output.provenance),
+            content,
             is_error: false,
+            provenance: output.provenance,
         }
     }
 }

@@ -8,7 +8,7 @@ use cowork_models::ToolCall;
 use cowork_policy::PolicyRequest;
 use cowork_protocol::{
     ActionProposal, ActionRef, ApprovalMode, DecidedBy, Decision, DecisionOption, Event,
-    GrantScope, TaskStop, Verdict, VerdictDecision,
+    GrantScope, Provenance, TaskStop, Verdict, VerdictDecision,
 };
 use cowork_tools::{Prepared, Tool, ToolContext};
 
@@ -26,16 +26,22 @@ pub(crate) const MAX_INPUT_BYTES: usize = 4 * 1024 * 1024;
 const REASK_LIMIT: u32 = 3;
 
 pub(crate) enum CallOutcome {
-    /// What goes back to the model as the tool result.
-    Result { content: String, is_error: bool },
+    /// What goes back to the model as the tool result, and where its content came from.
+    Result {
+        content: String,
+        is_error: bool,
+        provenance: Provenance,
+    },
     /// The task must stop (a limit).
     Stop(TaskStop),
 }
 
 fn error(content: impl Into<String>) -> CallOutcome {
+    // Errors and refusals are cowork's own words (they may quote a path the model gave).
     CallOutcome::Result {
         content: content.into(),
         is_error: true,
+        provenance: Provenance::Trusted,
     }
 }
 
@@ -131,7 +137,7 @@ impl<'a> Orchestrator<'a> {
                 Vec::new()
             };
             let proposal = self.proposal(&id, call, reason, &staged, options);
-            self.audit_proposed(&proposal);
+            self.audit_proposed(call, &proposal);
             self.run.emit(Event::ActionProposed {
                 action: Box::new(proposal.clone()),
             });
@@ -253,7 +259,7 @@ impl<'a> Orchestrator<'a> {
                         }
                     };
                     let modified = self.proposal(&id, call, reason, &staged, Vec::new());
-                    self.audit_proposed(&modified);
+                    self.audit_proposed(call, &modified);
                     self.run.emit(Event::ActionProposed {
                         action: Box::new(modified),
                     });

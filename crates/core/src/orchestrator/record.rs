@@ -5,8 +5,34 @@ use cowork_models::ToolCall;
 use cowork_protocol::{ActionProposal, ActionRef, DecidedBy, Decision, Event, TaskStop};
 
 use super::{CallOutcome, Orchestrator, error};
+use crate::store::{ActionStatus, ActionUpdate};
 
 impl Orchestrator<'_> {
+    /// The store's record of this action at `status`; callers add what the step learned.
+    pub(super) fn update<'b>(
+        &'b self,
+        id: &'b str,
+        call: &'b ToolCall,
+        status: ActionStatus,
+    ) -> ActionUpdate<'b> {
+        ActionUpdate {
+            id,
+            session: &self.run.session.id,
+            task: &self.run.id,
+            tool_use_id: &call.id,
+            tool: &call.name,
+            input: &call.input_json,
+            status,
+            kind: None,
+            effects: None,
+            description: None,
+            decision: None,
+            outcome: None,
+            provenance: None,
+            journal: None,
+        }
+    }
+
     pub(super) fn decided(
         &self,
         id: &str,
@@ -28,6 +54,10 @@ impl Orchestrator<'_> {
             "grant": grant,
         }));
         session.audit(record);
+        self.run.record_action(&ActionUpdate {
+            decision: Some((&decision, by, grant.as_deref())),
+            ..self.update(id, call, ActionStatus::Decided)
+        });
         self.run.emit(Event::ActionDecided {
             action: id.to_string(),
             decision,
@@ -36,7 +66,7 @@ impl Orchestrator<'_> {
         });
     }
 
-    pub(super) fn audit_proposed(&self, proposal: &ActionProposal) {
+    pub(super) fn audit_proposed(&self, call: &ToolCall, proposal: &ActionProposal) {
         let session = &self.run.session;
         let mut record = session.entry(AuditKind::ActionProposed);
         record.task = Some(self.run.id.clone());
@@ -53,6 +83,12 @@ impl Orchestrator<'_> {
             "hash": proposal.hash,
         }));
         session.audit(record);
+        self.run.record_action(&ActionUpdate {
+            kind: Some(proposal.kind),
+            effects: Some(&proposal.effects),
+            description: Some(&proposal.description),
+            ..self.update(&proposal.id, call, ActionStatus::Proposed)
+        });
     }
 
     /// The action did not run (policy, mode or the person said no). The model learns why.
@@ -64,6 +100,10 @@ impl Orchestrator<'_> {
         record.tool = Some(call.name.clone());
         record.detail = Some(serde_json::json!({ "reason": message }));
         session.audit(record);
+        self.run.record_action(&ActionUpdate {
+            outcome: Some((&message, true)),
+            ..self.update(id, call, ActionStatus::Skipped)
+        });
         self.run.emit(Event::ActionSkipped {
             action: id.to_string(),
             reason: message.clone(),
@@ -83,6 +123,10 @@ impl Orchestrator<'_> {
         record.tool = Some(call.name.clone());
         record.detail = Some(serde_json::json!({ "error": message }));
         session.audit(record);
+        self.run.record_action(&ActionUpdate {
+            outcome: Some((&message, true)),
+            ..self.update(id, call, ActionStatus::Failed)
+        });
         self.run.emit(Event::ActionFinished {
             action: id.to_string(),
             ok: false,

@@ -17,9 +17,7 @@ mod write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use cowork_protocol::{
-    ActionKind, DecidedBy, Decision, Effect, Provenance, TaskStop, Usage,
-};
+use cowork_protocol::{ActionKind, DecidedBy, Decision, Effect, Provenance, TaskStop, Usage};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
@@ -199,8 +197,18 @@ pub struct SessionDetail {
     pub compactions: Vec<CompactionInfo>,
 }
 
+/// A recorded transcript message with its provenance labels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredMessage {
+    pub seq: i64,
+    pub task: Option<String>,
+    pub message: cowork_models::Message,
+    pub labels: MessageLabels,
+}
+
 /// Where each part of a stored message came from (DESIGN.md §8): the message as a whole (the
-/// person's words, a summary) and each tool result by its `tool_use_id`.
+/// person's words, a summary) and each tool result by its `tool_use_id`. A result without a
+/// label is cowork's own words ("not run: …"); an assistant message without one is the model's.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MessageLabels {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -5,8 +5,8 @@ use cowork_protocol::{ActionKind, DecidedBy, Usage};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{
-    ActionInfo, ActionStatus, CompactionInfo, SessionDetail, SessionInfo, SessionStore,
-    StoreError, TaskInfo, TaskStatus, process_alive,
+    ActionInfo, ActionStatus, CompactionInfo, SessionDetail, SessionInfo, SessionStore, StoreError,
+    StoredMessage, TaskInfo, TaskStatus, process_alive,
 };
 
 /// A session's transcript as the model will see it next: the latest compaction's summary (if
@@ -99,6 +99,42 @@ impl SessionStore {
         Ok(self.load(id)?.messages)
     }
 
+    /// Every message ever recorded in the session, with its labels — including turns a
+    /// compaction replaced, which the model no longer sees.
+    pub fn messages(&self, id: &str) -> Result<Vec<StoredMessage>, StoreError> {
+        let rows: Vec<(i64, Option<String>, String, String, String)> = self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT seq, task_id, role, content, labels FROM messages WHERE session_id = ?1 ORDER BY seq",
+            )?;
+            let rows = stmt.query_map(params![id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?;
+            rows.collect()
+        })?;
+        rows.into_iter()
+            .map(|(seq, task, role, content, labels)| {
+                Ok(StoredMessage {
+                    seq,
+                    task,
+                    message: self.message(&role, &content)?,
+                    labels: serde_json::from_str(&labels)
+                        .map_err(|e| self.corrupt("message label", e))?,
+                })
+            })
+            .collect()
+    }
+
+    fn message(&self, role: &str, content: &str) -> Result<Message, StoreError> {
+        let role = match role {
+            "user" => Role::User,
+            "assistant" => Role::Assistant,
+            other => return Err(self.corrupt("message", format!("unknown role {other}"))),
+        };
+        let content: Vec<ContentBlock> =
+            serde_json::from_str(content).map_err(|e| self.corrupt("message", e))?;
+        Ok(Message { role, content })
+    }
+
     pub(crate) fn load(&self, id: &str) -> Result<Loaded, StoreError> {
         let latest: Option<(i64, String)> = self.with(|c| {
             c.query_row(
@@ -135,14 +171,7 @@ impl SessionStore {
             rows.collect()
         })?;
         for (seq, task, role, content) in rows {
-            let role = match role.as_str() {
-                "user" => Role::User,
-                "assistant" => Role::Assistant,
-                other => return Err(self.corrupt("message", format!("unknown role {other}"))),
-            };
-            let content: Vec<ContentBlock> =
-                serde_json::from_str(&content).map_err(|e| self.corrupt("message", e))?;
-            loaded.messages.push(Message { role, content });
+            loaded.messages.push(self.message(&role, &content)?);
             loaded.seqs.push(Some(seq));
             loaded.tasks.push(task);
         }
@@ -209,7 +238,12 @@ impl SessionStore {
                     r.get(7)?,
                     r.get(8)?,
                     r.get(9)?,
-                    [r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?],
+                    [
+                        count(r.get(10)?),
+                        count(r.get(11)?),
+                        count(r.get(12)?),
+                        count(r.get(13)?),
+                    ],
                     r.get(14)?,
                 ))
             })?;
@@ -217,39 +251,54 @@ impl SessionStore {
         })?;
         let own = std::process::id();
         rows.into_iter()
-            .map(|(id, seq, text, mode, status, pid, started, finished, stop, summary, tokens, cost)| {
-                let mut status = TaskStatus::parse(&status)
-                    .ok_or_else(|| self.corrupt("task", format!("unknown status {status}")))?;
-                // A task still marked running whose process is gone was interrupted.
-                if status == TaskStatus::Running
-                    && pid.is_some_and(|p| p != own && !process_alive(p))
-                {
-                    status = TaskStatus::Interrupted;
-                }
-                let stop = stop
-                    .map(|s| serde_json::from_str(&s))
-                    .transpose()
-                    .map_err(|e| self.corrupt("task", e))?;
-                Ok(TaskInfo {
+            .map(
+                |(
                     id,
                     seq,
                     text,
                     mode,
                     status,
+                    pid,
                     started,
                     finished,
                     stop,
                     summary,
-                    usage: Usage {
-                        input_tokens: tokens[0],
-                        output_tokens: tokens[1],
-                        cache_read_tokens: tokens[2],
-                        cache_write_tokens: tokens[3],
-                    },
+                    tokens,
                     cost,
-                    actions: Vec::new(),
-                })
-            })
+                )| {
+                    let mut status = TaskStatus::parse(&status)
+                        .ok_or_else(|| self.corrupt("task", format!("unknown status {status}")))?;
+                    // A task still marked running whose process is gone was interrupted.
+                    if status == TaskStatus::Running
+                        && pid.is_some_and(|p| p != own && !process_alive(p))
+                    {
+                        status = TaskStatus::Interrupted;
+                    }
+                    let stop = stop
+                        .map(|s| serde_json::from_str(&s))
+                        .transpose()
+                        .map_err(|e| self.corrupt("task", e))?;
+                    Ok(TaskInfo {
+                        id,
+                        seq,
+                        text,
+                        mode,
+                        status,
+                        started,
+                        finished,
+                        stop,
+                        summary,
+                        usage: Usage {
+                            input_tokens: tokens[0],
+                            output_tokens: tokens[1],
+                            cache_read_tokens: tokens[2],
+                            cache_write_tokens: tokens[3],
+                        },
+                        cost,
+                        actions: Vec::new(),
+                    })
+                },
+            )
             .collect()
     }
 
@@ -276,8 +325,8 @@ impl SessionStore {
                     at: r.get(1)?,
                     summarized: r.get(2)?,
                     replaced: r.get(3)?,
-                    tokens_before: r.get(4)?,
-                    tokens_after: r.get(5)?,
+                    tokens_before: count(r.get(4)?),
+                    tokens_after: count(r.get(5)?),
                     note: r.get(6)?,
                 })
             })?;
@@ -302,28 +351,20 @@ impl SessionStore {
 
     fn action_info(&self, raw: RawAction) -> Result<ActionInfo, StoreError> {
         let bad = |e: String| self.corrupt("action", e);
-        let json = |text: Option<String>| -> Result<Option<serde_json::Value>, StoreError> {
-            text.map(|t| serde_json::from_str(&t))
-                .transpose()
-                .map_err(|e| bad(e.to_string()))
-        };
-        let typed = |value: Option<serde_json::Value>| {
-            value.map(serde_json::from_value).transpose()
-        };
         Ok(ActionInfo {
             kind: raw
                 .kind
                 .map(|k| k.parse::<ActionKind>())
                 .transpose()
                 .map_err(|e| bad(e.to_string()))?,
-            effects: typed(json(raw.effects)?).map_err(|e| bad(e.to_string()))?,
-            decision: typed(json(raw.decision)?).map_err(|e| bad(e.to_string()))?,
+            effects: parse_json(raw.effects).map_err(bad)?,
+            decision: parse_json(raw.decision).map_err(bad)?,
             decided_by: raw
                 .decided_by
                 .map(|d| serde_json::from_value::<DecidedBy>(serde_json::Value::String(d)))
                 .transpose()
                 .map_err(|e| bad(e.to_string()))?,
-            provenance: typed(json(raw.provenance)?).map_err(|e| bad(e.to_string()))?,
+            provenance: parse_json(raw.provenance).map_err(bad)?,
             status: ActionStatus::parse(&raw.status)
                 .ok_or_else(|| bad(format!("unknown status {}", raw.status)))?,
             id: raw.id,
@@ -338,6 +379,17 @@ impl SessionStore {
             journal: raw.journal,
         })
     }
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(text: Option<String>) -> Result<Option<T>, String> {
+    text.map(|t| serde_json::from_str(&t))
+        .transpose()
+        .map_err(|e| e.to_string())
+}
+
+/// SQLite integers are signed; counts are never negative.
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
 }
 
 struct RawSession {

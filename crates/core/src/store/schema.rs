@@ -73,6 +73,7 @@ const MIGRATIONS: &[&str] = &[
         at            TEXT NOT NULL,
         cut_seq       INTEGER NOT NULL,        -- messages before this seq are replaced by head
         head          TEXT NOT NULL,           -- JSON Message: the summary (or the note)
+        labels        TEXT NOT NULL,           -- JSON provenance of the head
         summarized    INTEGER NOT NULL,
         replaced      INTEGER NOT NULL,
         tokens_before INTEGER NOT NULL,

@@ -45,6 +45,7 @@ pub(crate) struct CompactionRow<'a> {
     pub task: &'a str,
     pub cut_seq: i64,
     pub head: &'a Message,
+    pub labels: &'a MessageLabels,
     pub summarized: bool,
     pub replaced: u32,
     pub tokens_before: u64,
@@ -53,7 +54,11 @@ pub(crate) struct CompactionRow<'a> {
 }
 
 impl SessionStore {
-    fn json(&self, what: &'static str, value: &impl serde::Serialize) -> Result<String, StoreError> {
+    fn json(
+        &self,
+        what: &'static str,
+        value: &impl serde::Serialize,
+    ) -> Result<String, StoreError> {
         serde_json::to_string(value).map_err(|e| self.corrupt(what, e))
     }
 
@@ -69,7 +74,14 @@ impl SessionStore {
         let roots = self.json("root list", &start.roots)?;
         let content = self.json("message", &message.content)?;
         let labels = self.json("message label", labels)?;
-        let title: String = start.text.lines().next().unwrap_or("").chars().take(200).collect();
+        let title: String = start
+            .text
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(200)
+            .collect();
         self.with(|conn| {
             let tx = conn.transaction()?;
             let at = now();
@@ -106,8 +118,20 @@ impl SessionStore {
         self.with(|conn| {
             let tx = conn.transaction()?;
             let at = now();
-            insert_message(&tx, session, seq, task, message.role, &content, &labels, &at)?;
-            tx.execute("UPDATE sessions SET updated = ?2 WHERE id = ?1", params![session, at])?;
+            insert_message(
+                &tx,
+                session,
+                seq,
+                task,
+                message.role,
+                &content,
+                &labels,
+                &at,
+            )?;
+            tx.execute(
+                "UPDATE sessions SET updated = ?2 WHERE id = ?1",
+                params![session, at],
+            )?;
             tx.commit()
         })
     }
@@ -119,13 +143,15 @@ impl SessionStore {
         stop: &TaskStop,
         summary: &str,
         usage: &Usage,
+        cost: Option<f64>,
     ) -> Result<(), StoreError> {
         let stop_json = self.json("task stop", stop)?;
         self.with(|conn| {
             let at = now();
             conn.execute(
                 "UPDATE tasks SET status = ?2, finished = ?3, stop = ?4, summary = ?5,
-                     input_tokens = ?6, output_tokens = ?7, cache_read_tokens = ?8, cache_write_tokens = ?9
+                     input_tokens = ?6, output_tokens = ?7, cache_read_tokens = ?8, cache_write_tokens = ?9,
+                     cost = ?10
                  WHERE id = ?1",
                 params![
                     task,
@@ -133,10 +159,11 @@ impl SessionStore {
                     at,
                     stop_json,
                     summary,
-                    usage.input_tokens,
-                    usage.output_tokens,
-                    usage.cache_read_tokens,
-                    usage.cache_write_tokens
+                    int(usage.input_tokens),
+                    int(usage.output_tokens),
+                    int(usage.cache_read_tokens),
+                    int(usage.cache_write_tokens),
+                    cost
                 ],
             )?;
             conn.execute(
@@ -149,7 +176,10 @@ impl SessionStore {
 
     /// Record a step of an action (proposed, decided, executing, its outcome).
     pub(crate) fn record_action(&self, a: &ActionUpdate) -> Result<(), StoreError> {
-        let effects = a.effects.map(|e| self.json("action effects", &e)).transpose()?;
+        let effects = a
+            .effects
+            .map(|e| self.json("action effects", &e))
+            .transpose()?;
         let decision = a
             .decision
             .map(|(d, _, _)| self.json("action decision", d))
@@ -218,21 +248,23 @@ impl SessionStore {
 
     pub(crate) fn record_compaction(&self, c: &CompactionRow) -> Result<(), StoreError> {
         let head = self.json("summary", c.head)?;
+        let labels = self.json("summary label", c.labels)?;
         self.with(|conn| {
             conn.execute(
-                "INSERT INTO compactions (session_id, task_id, at, cut_seq, head, summarized, replaced,
-                     tokens_before, tokens_after, note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO compactions (session_id, task_id, at, cut_seq, head, labels, summarized,
+                     replaced, tokens_before, tokens_after, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     c.session,
                     c.task,
                     now(),
                     c.cut_seq,
                     head,
+                    labels,
                     c.summarized,
                     c.replaced,
-                    c.tokens_before,
-                    c.tokens_after,
+                    int(c.tokens_before),
+                    int(c.tokens_after),
                     c.note
                 ],
             )?;
@@ -243,7 +275,10 @@ impl SessionStore {
     /// Untrusted content entered the session: a resumed session stays tainted (C4).
     pub(crate) fn set_tainted(&self, session: &str) -> Result<(), StoreError> {
         self.with(|conn| {
-            conn.execute("UPDATE sessions SET tainted = 1 WHERE id = ?1", params![session])?;
+            conn.execute(
+                "UPDATE sessions SET tainted = 1 WHERE id = ?1",
+                params![session],
+            )?;
             Ok(())
         })
     }
@@ -277,8 +312,9 @@ impl SessionStore {
 
     fn running_tasks(&self, session: &str) -> Result<Vec<(String, Option<u32>)>, StoreError> {
         self.with(|conn| {
-            let mut stmt = conn
-                .prepare("SELECT id, pid FROM tasks WHERE session_id = ?1 AND status = 'running'")?;
+            let mut stmt = conn.prepare(
+                "SELECT id, pid FROM tasks WHERE session_id = ?1 AND status = 'running'",
+            )?;
             let rows = stmt.query_map(params![session], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect()
         })
@@ -297,9 +333,8 @@ impl SessionStore {
                 pid,
             });
         }
-        let deleted = self.with(|conn| {
-            conn.execute("DELETE FROM sessions WHERE id = ?1", params![session])
-        })?;
+        let deleted =
+            self.with(|conn| conn.execute("DELETE FROM sessions WHERE id = ?1", params![session]))?;
         if deleted == 0 {
             return Err(StoreError::NoSession(session.to_string()));
         }
@@ -323,6 +358,11 @@ fn insert_message(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![session, seq, task, role_str(role), content, labels, at],
     )
+}
+
+/// SQLite integers are signed 64-bit; token counts never come near the limit.
+fn int(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 pub(super) fn role_str(role: Role) -> &'static str {

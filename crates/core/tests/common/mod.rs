@@ -26,6 +26,14 @@ impl Model for Recorder {
 }
 
 impl Recorder {
+    pub fn new(tape: &str) -> Recorder {
+        let tape = Tape::parse(tape, Path::new("test.yaml")).unwrap();
+        Recorder {
+            tape: TapeModel::from_tape("test.yaml", tape),
+            requests: Mutex::new(Vec::new()),
+        }
+    }
+
     /// All tool_result texts the model received, in order.
     pub fn tool_results(&self) -> Vec<(String, bool)> {
         let requests = self.requests.lock().unwrap();
@@ -109,19 +117,19 @@ impl Harness {
     }
 
     pub fn builder(&self, tape: &str) -> (cowork_core::SessionBuilder, Arc<Recorder>) {
-        let tape = Tape::parse(tape, Path::new("test.yaml")).unwrap();
-        let recorder = Arc::new(Recorder {
-            tape: TapeModel::from_tape("test.yaml", tape),
-            requests: Mutex::new(Vec::new()),
-        });
-        let builder = Session::builder()
+        let recorder = Arc::new(Recorder::new(tape));
+        (self.builder_for(recorder.clone()), recorder)
+    }
+
+    /// A session builder over this harness's workspace, data dir and audit log, for any model.
+    pub fn builder_for(&self, model: Arc<dyn Model>) -> cowork_core::SessionBuilder {
+        Session::builder()
             .root(&self.root)
-            .model(recorder.clone())
+            .model(model)
             .config_sources(self.sources())
             .audit_path(&self.audit)
             .data_dir(&self.data)
-            .user("tester");
-        (builder, recorder)
+            .user("tester")
     }
 
     pub fn session(&self, tape: &str) -> (Session, Arc<Recorder>) {

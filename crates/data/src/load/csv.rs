@@ -1,11 +1,9 @@
 //! CSV and TSV: the delimiter is sniffed from the first lines (the one that splits them into the
 //! most consistent number of fields wins), then the text is parsed on each pass.
 
-use std::ops::ControlFlow;
-
 use crate::error::DataError;
 use crate::infer::Raw;
-use crate::table::RowSource;
+use crate::table::{RowSource, RowVisitor};
 
 pub(crate) struct CsvText {
     file: String,
@@ -41,10 +39,7 @@ fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
 }
 
 impl RowSource for CsvRows<'_> {
-    fn each_row(
-        &self,
-        f: &mut dyn FnMut(&[Raw<'_>]) -> Result<ControlFlow<()>, DataError>,
-    ) -> Result<(), DataError> {
+    fn each_row(&self, f: &mut RowVisitor<'_>) -> Result<(), DataError> {
         let mut rdr = reader(&self.csv.text, self.csv.delimiter);
         let mut record = csv::StringRecord::new();
         loop {

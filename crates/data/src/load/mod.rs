@@ -37,7 +37,9 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Input, DataError> {
     if let Some(kind) = binary_kind(bytes) {
         return Err(DataError::not_loadable(
             file,
-            format!("it is {kind}, not a data file; query_data reads CSV, TSV, XLSX, XLS, ODS and JSON (use read_document or extract_tables for other documents)"),
+            format!(
+                "it is {kind}, not a data file; query_data reads CSV, TSV, XLSX, XLS, ODS and JSON (use read_document or extract_tables for other documents)"
+            ),
         ));
     }
     let text = decode_text(bytes);
@@ -130,40 +132,8 @@ fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
         .map(|(_, kind)| *kind)
 }
 
-/// Text in whatever encoding it was saved: BOM, then UTF-8, then UTF-16 without BOM, then a
-/// statistical guess (Shift-JIS, windows-1252, GBK …) by chardetng.
-pub(crate) fn decode_text(bytes: &[u8]) -> String {
-    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, _) = enc.decode_without_bom_handling(bytes.get(bom..).unwrap_or_default());
-        return text.into_owned();
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return text.to_string();
-    }
-    if let Some(enc) = utf16_without_bom(bytes) {
-        let (text, _) = enc.decode_without_bom_handling(bytes);
-        return text.into_owned();
-    }
-    let mut detector = chardetng::EncodingDetector::new();
-    detector.feed(bytes, true);
-    let enc = detector.guess(None, true);
-    let (text, _) = enc.decode_without_bom_handling(bytes);
-    text.into_owned()
-}
-
-/// ASCII text saved as UTF-16 has a zero in every other byte.
-fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
-    let sample = bytes.get(..4096).unwrap_or(bytes);
-    if sample.len() < 8 {
-        return None;
-    }
-    let zeros_at = |parity: usize| sample.iter().skip(parity).step_by(2).filter(|b| **b == 0).count();
-    let half = sample.len() / 2;
-    if zeros_at(1) * 10 > half * 7 && zeros_at(0) * 10 < half {
-        Some(encoding_rs::UTF_16LE)
-    } else if zeros_at(0) * 10 > half * 7 && zeros_at(1) * 10 < half {
-        Some(encoding_rs::UTF_16BE)
-    } else {
-        None
-    }
+/// Text in whatever encoding it was saved (BOM, UTF-8, UTF-16, or chardetng's guess such as
+/// Shift-JIS or windows-1252), decoded the same way the document reader does.
+fn decode_text(bytes: &[u8]) -> String {
+    cowork_textdocs::decode_text(bytes).text
 }

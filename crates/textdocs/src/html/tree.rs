@@ -7,6 +7,8 @@
 //! `dt`/`dd`, table rows and cells, `option`, headings and links, end tags that close what is
 //! open above them, and a nesting cap beyond which elements are flattened into their parent.
 
+use std::collections::HashMap;
+
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 
 /// Open elements kept at most; deeper start tags add their content to the deepest one.
@@ -45,22 +47,76 @@ pub struct Dom {
 }
 
 /// Attributes worth keeping: the rest (data-*, style classes of frameworks …) only costs memory.
-const KEPT_ATTRS: [&str; 20] = [
-    "id", "class", "href", "src", "alt", "title", "name", "content", "property", "charset",
-    "http-equiv", "role", "aria-hidden", "hidden", "style", "start", "value", "type", "itemprop",
+const KEPT_ATTRS: [&str; 23] = [
+    "id",
+    "class",
+    "href",
+    "src",
+    "alt",
+    "title",
+    "name",
+    "content",
+    "property",
+    "charset",
+    "http-equiv",
+    "role",
+    "aria-hidden",
+    "hidden",
+    "style",
+    "start",
+    "value",
+    "type",
+    "itemprop",
     "lang",
+    "colspan",
+    "rowspan",
+    "data-src",
+];
+
+/// What may sit in `<head>`: any other start tag means the head was left open.
+const HEAD_CONTENT: [&str; 9] = [
+    "title", "meta", "link", "style", "script", "base", "noscript", "template", "head",
 ];
 
 const VOID: [&str; 16] = [
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr", "keygen", "frame",
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "keygen", "frame",
 ];
 
 /// Start tags that close an open `<p>` (the HTML spec's list, abridged).
 const CLOSES_P: [&str; 33] = [
-    "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div",
-    "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
-    "h6", "header", "hgroup", "hr", "main", "menu", "nav", "ol", "p", "pre", "section", "table",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "center",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
     "ul",
 ];
 
@@ -79,6 +135,7 @@ impl Dom {
                 depth_capped: false,
             },
             open: vec![0],
+            open_names: HashMap::new(),
             foreign: 0,
         };
         for token in Tokenizer::new_with_emitter(html, emitter) {
@@ -183,6 +240,10 @@ struct Builder {
     dom: Dom,
     /// Stack of open elements; `open[0]` is the root.
     open: Vec<NodeId>,
+    /// How many elements of each name are open: most searches of the stack are for a name
+    /// that is not open at all, and this answers those at once (100k nested `<div>`s would
+    /// otherwise scan the whole stack on every tag).
+    open_names: HashMap<String, usize>,
     /// Open `svg`/`math` elements: inside them `<x/>` really closes.
     foreign: usize,
 }
@@ -212,6 +273,12 @@ impl Builder {
 
     /// Index in `open` of the nearest element named `name`, not looking past a boundary.
     fn find_open(&self, names: &[&str], boundaries: &[&str]) -> Option<usize> {
+        if !names
+            .iter()
+            .any(|n| self.open_names.get(*n).is_some_and(|c| *c > 0))
+        {
+            return None;
+        }
         for i in (1..self.open.len()).rev() {
             let name = self.open_name(i);
             if names.contains(&name) {
@@ -226,10 +293,14 @@ impl Builder {
 
     fn close_to(&mut self, index: usize) {
         while self.open.len() > index.max(1) {
-            if let Some(id) = self.open.pop()
-                && matches!(self.dom.name(id), "svg" | "math")
-            {
-                self.foreign = self.foreign.saturating_sub(1);
+            if let Some(id) = self.open.pop() {
+                let name = self.dom.name(id);
+                if matches!(name, "svg" | "math") {
+                    self.foreign = self.foreign.saturating_sub(1);
+                }
+                if let Some(count) = self.open_names.get_mut(name) {
+                    *count = count.saturating_sub(1);
+                }
             }
         }
     }
@@ -240,6 +311,11 @@ impl Builder {
         ];
         if self.foreign == 0 {
             let n = name.as_str();
+            if !HEAD_CONTENT.contains(&n)
+                && let Some(i) = self.find_open(&["head"], &[])
+            {
+                self.close_to(i);
+            }
             if CLOSES_P.contains(&n)
                 && let Some(i) = self.find_open(&["p"], &SCOPE)
             {
@@ -253,9 +329,10 @@ impl Builder {
                 "thead" | "tbody" | "tfoot" => Some((&["thead", "tbody", "tfoot"], &["table"])),
                 "option" => Some((&["option"], &["select", "datalist"])),
                 "a" => Some((&["a"], &SCOPE)),
-                "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
-                    Some((&["h1", "h2", "h3", "h4", "h5", "h6"], &["div", "section", "article"]))
-                }
+                "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Some((
+                    &["h1", "h2", "h3", "h4", "h5", "h6"],
+                    &["div", "section", "article"],
+                )),
                 _ => None,
             };
             if let Some((names, boundaries)) = implied
@@ -283,6 +360,10 @@ impl Builder {
         if is_foreign {
             self.foreign += 1;
         }
+        *self
+            .open_names
+            .entry(self.dom.name(id).to_string())
+            .or_insert(0) += 1;
         self.open.push(id);
     }
 
@@ -307,7 +388,11 @@ impl Builder {
 
     fn text(&mut self, text: &str) {
         let current = self.current();
-        let last = self.dom.nodes.get(current).and_then(|n| n.children.last().copied());
+        let last = self
+            .dom
+            .nodes
+            .get(current)
+            .and_then(|n| n.children.last().copied());
         if let Some(Node {
             data: Data::Text(existing),
             ..
@@ -326,21 +411,30 @@ mod tests {
 
     #[test]
     fn implied_ends_and_voids() {
-        let dom = Dom::parse("<ul><li>a<li>b</ul><p>one<p>two<br>three<table><tr><td>x<td>y</table>");
-        let lis: Vec<_> = dom.descendants(0).filter(|&n| dom.name(n) == "li").collect();
+        let dom =
+            Dom::parse("<ul><li>a<li>b</ul><p>one<p>two<br>three<table><tr><td>x<td>y</table>");
+        let lis: Vec<_> = dom
+            .descendants(0)
+            .filter(|&n| dom.name(n) == "li")
+            .collect();
         assert_eq!(lis.len(), 2);
         assert_eq!(dom.text(lis[0]), "a");
         let ps: Vec<_> = dom.descendants(0).filter(|&n| dom.name(n) == "p").collect();
         assert_eq!(dom.text(ps[0]), "one");
-        assert_eq!(dom.text(ps[1]), "twothreexy");
-        let tds: Vec<_> = dom.descendants(0).filter(|&n| dom.name(n) == "td").collect();
+        // A table closes the open paragraph.
+        assert_eq!(dom.text(ps[1]), "twothree");
+        let tds: Vec<_> = dom
+            .descendants(0)
+            .filter(|&n| dom.name(n) == "td")
+            .collect();
         assert_eq!(tds.len(), 2);
         assert_eq!(dom.text(tds[0]), "x");
     }
 
     #[test]
     fn scripts_are_raw_and_entities_decoded() {
-        let dom = Dom::parse("<script>if (a < b) { x = '<p>'; }</script><p>Tom &amp; Jerry&nbsp;!</p>");
+        let dom =
+            Dom::parse("<script>if (a < b) { x = '<p>'; }</script><p>Tom &amp; Jerry&nbsp;!</p>");
         let p = dom.find(0, "p").unwrap();
         assert_eq!(dom.text(p), "Tom & Jerry\u{a0}!");
         let script = dom.find(0, "script").unwrap();
