@@ -38,7 +38,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Err(e) => (String::new(), Some(e.to_string())),
         };
         let seconds = start.elapsed().as_secs_f64();
-        let line = serde_json::json!({"file": name, "seconds": seconds, "text": text, "error": error});
+        let line =
+            serde_json::json!({"file": name, "seconds": seconds, "text": text, "error": error});
         writeln!(out, "{line}")?;
     }
     Ok(())

@@ -361,7 +361,6 @@ fn looks_like_markdown(text: &str) -> bool {
     signals >= 2
 }
 
-#[allow(dead_code)] // used by the dispatcher (next commit)
 /// Map a detection to a format or the error the person sees.
 pub fn require(detected: Detected, display: &str) -> Result<Format, DocError> {
     match detected {

@@ -2,5 +2,7 @@
 //! reader, with panic and size guards.
 
 mod detect;
+mod read;
 
 pub use detect::{Detected, detect};
+pub use read::{format_of, read_bytes, read_path};

@@ -15,14 +15,21 @@ const MAX_ATTACHMENT_DEPTH: usize = 3;
 
 /// Read a document from its bytes. `name` (a file name or path, for messages and as a hint
 /// between look-alike text formats) may be None.
-pub fn read_bytes(bytes: &[u8], name: Option<&str>, opts: &ReadOptions) -> Result<Document, DocError> {
+pub fn read_bytes(
+    bytes: &[u8],
+    name: Option<&str>,
+    opts: &ReadOptions,
+) -> Result<Document, DocError> {
     read_at_depth(bytes, name, opts, 0)
 }
 
 /// Read the document at `path`.
 pub fn read_path(path: &Path, opts: &ReadOptions) -> Result<Document, DocError> {
     let shown = path.display().to_string();
-    let io = |source| DocError::Io { path: shown.clone(), source };
+    let io = |source| DocError::Io {
+        path: shown.clone(),
+        source,
+    };
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.len() > opts.max_input_bytes {
         return Err(too_large(&shown, opts));
@@ -43,7 +50,12 @@ fn too_large(shown: &str, opts: &ReadOptions) -> DocError {
     }
 }
 
-fn read_at_depth(bytes: &[u8], name: Option<&str>, opts: &ReadOptions, depth: usize) -> Result<Document, DocError> {
+fn read_at_depth(
+    bytes: &[u8],
+    name: Option<&str>,
+    opts: &ReadOptions,
+    depth: usize,
+) -> Result<Document, DocError> {
     let shown = name.unwrap_or("this file");
     if bytes.len() as u64 > opts.max_input_bytes {
         return Err(too_large(shown, opts));
@@ -61,7 +73,9 @@ fn dispatch(format: Format, bytes: &[u8], opts: &ReadOptions) -> Result<Document
         Format::Pdf => cowork_pdf::read_pdf(bytes, opts),
         Format::Docx => cowork_office::read_docx(bytes, opts),
         Format::Pptx => cowork_office::read_pptx(bytes, opts),
-        Format::Xlsx | Format::Xls | Format::Ods => cowork_sheets::read_spreadsheet(bytes, format, opts),
+        Format::Xlsx | Format::Xls | Format::Ods => {
+            cowork_sheets::read_spreadsheet(bytes, format, opts)
+        }
         Format::Csv | Format::Tsv => cowork_textdocs::read_csv(bytes, format, opts),
         Format::Eml => cowork_textdocs::read_eml(bytes, opts),
         Format::Mbox => cowork_textdocs::read_mbox(bytes, opts),
@@ -81,10 +95,18 @@ fn read_attachments(doc: &mut Document, depth: usize) {
         if attachment.data.is_empty() || attachment.content.is_some() {
             continue;
         }
-        match read_at_depth(&attachment.data, Some(&attachment.name), &ReadOptions::default(), depth + 1) {
+        match read_at_depth(
+            &attachment.data,
+            Some(&attachment.name),
+            &ReadOptions::default(),
+            depth + 1,
+        ) {
             Ok(inner) => attachment.content = Some(Box::new(inner)),
             Err(DocError::Unsupported { .. }) => {}
-            Err(e) => warnings.push((attachment.part, format!("attachment {}: {e}", attachment.name))),
+            Err(e) => warnings.push((
+                attachment.part,
+                format!("attachment {}: {e}", attachment.name),
+            )),
         }
     }
     for (part, message) in warnings {
