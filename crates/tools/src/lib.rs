@@ -22,8 +22,8 @@ pub use format::{human_size, text_preview, unified_diff};
 pub use readers::{Reader, ReaderRegistry, TextReader};
 pub use registry::Registry;
 pub use tools::{
-    DeletePath, EditFile, ListDir, MakeDir, MovePath, Organize, ReadFile, SearchFiles, UpdatePlan,
-    WriteFile, parse_plan,
+    DeletePath, DocumentReader, EditFile, ListDir, MakeDir, MovePath, Organize, QueryData,
+    ReadDocument, ReadFile, SearchFiles, UpdatePlan, WriteFile, parse_plan,
 };
 
 /// How a tool presents itself to the model.

@@ -76,7 +76,8 @@ impl ReaderRegistry {
     pub fn unsupported(display: &str, ext: Option<&str>) -> ToolError {
         match ext {
             Some(ext) => ToolError::Unsupported(format!(
-                "`{display}` is not a text file; a reader for {ext} arrives with the document engine"
+                "`{display}` is not a text file, and no reader handles {ext} files: cowork reads text, pdf, \
+                 docx, pptx, xlsx/xls/ods, csv, eml/mbox, ics, html and json"
             )),
             None => ToolError::Unsupported(format!(
                 "`{display}` is not a text file (it holds binary data); cowork cannot read it"
@@ -138,8 +139,7 @@ impl TextReader {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         if TextReader::looks_binary(bytes) {
             return Err(ToolError::Unsupported(
-                "not a text file (it holds binary data); a reader for its format arrives with the document engine"
-                    .to_string(),
+                "not a text file (it holds binary data); its format has no reader".to_string(),
             ));
         }
         match std::str::from_utf8(bytes) {
@@ -232,9 +232,6 @@ mod tests {
         );
         assert_eq!(shared.names(), vec!["pdf", "text"]);
         let err = ReaderRegistry::unsupported("a.pdf", Some(".pdf")).to_string();
-        assert!(
-            err.contains("a reader for .pdf arrives with the document engine"),
-            "{err}"
-        );
+        assert!(err.contains("no reader handles .pdf files"), "{err}");
     }
 }

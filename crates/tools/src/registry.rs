@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::tools::{
-    DeletePath, EditFile, ListDir, MakeDir, MovePath, Organize, ReadFile, SearchFiles, UpdatePlan,
-    WriteFile,
+    DeletePath, DocumentReader, EditFile, ListDir, MakeDir, MovePath, Organize, QueryData,
+    ReadDocument, ReadFile, SearchFiles, UpdatePlan, WriteFile,
 };
 use crate::{ReaderRegistry, Tool, ToolSpec};
 
@@ -26,6 +26,8 @@ impl Registry {
     /// All built-in tools (DESIGN.md §12) and `update_plan`.
     pub fn builtin() -> Registry {
         let mut registry = Registry::empty();
+        // read_file reads office documents, mail, calendars and HTML through the document engine.
+        registry.readers.register(Box::new(DocumentReader));
         let readers = registry.readers.clone();
         let tools: Vec<Box<dyn Tool>> = vec![
             Box::new(ListDir),
@@ -38,6 +40,8 @@ impl Registry {
             Box::new(DeletePath),
             Box::new(Organize),
             Box::new(UpdatePlan),
+            Box::new(ReadDocument),
+            Box::new(QueryData),
         ];
         for tool in tools {
             registry.register(tool);

@@ -173,9 +173,7 @@ fn read_file_decodes_text_and_refuses_binary() {
     assert_eq!(read("u16.txt").unwrap(), "hi\n");
     let err = err_text(read("report.pdf"));
     assert!(
-        err.contains(
-            "`report.pdf` is not a text file; a reader for .pdf arrives with the document engine"
-        ),
+        err.contains("`report.pdf`: pdf file is damaged and cannot be read"),
         "{err}"
     );
     let err = err_text(read("blob"));

@@ -21,6 +21,8 @@ fn builtin_has_the_stable_tools_with_sorted_specs_and_schemas() {
             "make_dir",
             "move_path",
             "organize",
+            "query_data",
+            "read_document",
             "read_file",
             "search_files",
             "update_plan",

@@ -1,6 +1,7 @@
 //! The built-in tools, one module each.
 
 mod delete_path;
+mod docs;
 mod edit_file;
 mod list_dir;
 mod make_dir;
@@ -12,6 +13,7 @@ mod update_plan;
 mod write_file;
 
 pub use delete_path::DeletePath;
+pub use docs::{DocumentReader, QueryData, ReadDocument};
 pub use edit_file::EditFile;
 pub use list_dir::ListDir;
 pub use make_dir::MakeDir;

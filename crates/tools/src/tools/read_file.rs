@@ -125,6 +125,8 @@ impl Tool for ReadFile {
         };
         let text = reader.read(&bytes).map_err(|e| match e {
             ToolError::Unsupported(_) => ReaderRegistry::unsupported(&shown, ext.as_deref()),
+            // Readers do not know the file's name; the model and the person need it.
+            ToolError::Failed(message) => ToolError::Failed(format!("`{shown}`: {message}")),
             other => other,
         })?;
 

@@ -16,7 +16,11 @@ pub(crate) struct ReadDoc {
 }
 
 /// Read the file at `path` (a workspace path) into a [`Document`].
-pub(crate) fn read_document(ctx: &ToolContext, path: &str, opts: &ReadOptions) -> Result<ReadDoc, ToolError> {
+pub(crate) fn read_document(
+    ctx: &ToolContext,
+    path: &str,
+    opts: &ReadOptions,
+) -> Result<ReadDoc, ToolError> {
     let p = paths::resolve(ctx, path)?;
     let meta = paths::existing(ctx, &p)?;
     let shown = ctx.ws.display(&p);
@@ -26,7 +30,8 @@ pub(crate) fn read_document(ctx: &ToolContext, path: &str, opts: &ReadOptions) -
         )));
     }
     let bytes = ctx.ws.read(&p, ctx.max_read_bytes)?;
-    let doc = cowork_docs::read_bytes(&bytes, Some(&shown), opts).map_err(|e| doc_error(&shown, e))?;
+    let doc =
+        cowork_docs::read_bytes(&bytes, Some(&shown), opts).map_err(|e| doc_error(&shown, e))?;
     Ok(ReadDoc { doc, shown })
 }
 
@@ -59,13 +64,20 @@ pub(crate) fn output_target(
     let p = paths::resolve(ctx, path)?;
     let shown = ctx.ws.display(&p);
     if p.rel().is_empty() {
-        return Err(ToolError::invalid(format!("`{shown}` is a root folder; give a file path inside it")));
+        return Err(ToolError::invalid(format!(
+            "`{shown}` is a root folder; give a file path inside it"
+        )));
     }
-    let ext = p.extension().map(|e| e.trim_start_matches('.').to_ascii_lowercase());
+    let ext = p
+        .extension()
+        .map(|e| e.trim_start_matches('.').to_ascii_lowercase());
     if !ext.as_deref().is_some_and(|e| exts.contains(&e)) {
         return Err(ToolError::invalid(format!(
             "{tool} writes {} files; give `{shown}` one of these extensions",
-            exts.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")
+            exts.iter()
+                .map(|e| format!(".{e}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     let existing = ctx.ws.metadata(&p)?;
@@ -130,7 +142,13 @@ impl OutputTarget {
     }
 
     /// Write `bytes` through the transaction and say what happened.
-    pub fn write(&self, txn: &mut ActionTxn<'_>, what: &str, bytes: &[u8], detail: &str) -> Result<ToolOutput, ToolError> {
+    pub fn write(
+        &self,
+        txn: &mut ActionTxn<'_>,
+        what: &str,
+        bytes: &[u8],
+        detail: &str,
+    ) -> Result<ToolOutput, ToolError> {
         txn.write_file(&self.p, bytes, self.overwrite)?;
         let size = human_size(bytes.len() as u64);
         let (verb, change) = match self.existing {
@@ -143,13 +161,5 @@ impl OutputTarget {
             changes: vec![(self.shown.clone(), change)],
             plan: None,
         })
-    }
-}
-
-/// A preview made of summary lines.
-pub(crate) fn summary_preview(lines: Vec<String>) -> Preview {
-    Preview::Text {
-        text: lines.join("\n"),
-        truncated: false,
     }
 }

@@ -51,10 +51,14 @@ struct Plan {
 fn plan(input: &serde_json::Value, ctx: &ToolContext) -> Result<Plan, ToolError> {
     let input: Input = parse(NAME, input)?;
     if input.files.is_empty() {
-        return Err(ToolError::invalid("`files` is empty: name the data files (or folders) to query"));
+        return Err(ToolError::invalid(
+            "`files` is empty: name the data files (or folders) to query",
+        ));
     }
     if input.save_as.is_some() && input.sql.is_none() {
-        return Err(ToolError::invalid("`save_as` needs `sql`: there is no result to save without a query"));
+        return Err(ToolError::invalid(
+            "`save_as` needs `sql`: there is no result to save without a query",
+        ));
     }
     let mut files = Vec::new();
     for path in &input.files {
@@ -64,8 +68,12 @@ fn plan(input: &serde_json::Value, ctx: &ToolContext) -> Result<Plan, ToolError>
             EntryKind::Dir => {
                 let (entries, _) = ctx.ws.list(&p, false, None, 10_000)?;
                 let data = entries.into_iter().filter(|entry| {
-                    let ext = entry.path.extension().map(|e| e.trim_start_matches('.').to_ascii_lowercase());
-                    matches!(entry.kind, EntryKind::File) && ext.is_some_and(|e| DATA_EXTS.contains(&e.as_str()))
+                    let ext = entry
+                        .path
+                        .extension()
+                        .map(|e| e.trim_start_matches('.').to_ascii_lowercase());
+                    matches!(entry.kind, EntryKind::File)
+                        && ext.is_some_and(|e| DATA_EXTS.contains(&e.as_str()))
                 });
                 for entry in data.take(MAX_FOLDER_FILES) {
                     files.push((entry.path, entry.display));
@@ -76,7 +84,9 @@ fn plan(input: &serde_json::Value, ctx: &ToolContext) -> Result<Plan, ToolError>
                 files.push((p, shown));
             }
             EntryKind::Symlink | EntryKind::Other => {
-                return Err(ToolError::invalid(format!("`{path}` is not a regular file or folder")));
+                return Err(ToolError::invalid(format!(
+                    "`{path}` is not a regular file or folder"
+                )));
             }
         }
     }
@@ -88,14 +98,25 @@ fn plan(input: &serde_json::Value, ctx: &ToolContext) -> Result<Plan, ToolError>
         )));
     }
     let target = match &input.save_as {
-        Some(path) => Some(output_target(ctx, NAME, path, &["csv", "md"], input.overwrite)?),
+        Some(path) => Some(output_target(
+            ctx,
+            NAME,
+            path,
+            &["csv", "md"],
+            input.overwrite,
+        )?),
         None => None,
     };
-    Ok(Plan { input, files, target })
+    Ok(Plan {
+        input,
+        files,
+        target,
+    })
 }
 
 fn load(ctx: &ToolContext, plan: &Plan) -> Result<DataEngine, ToolError> {
-    let mut engine = DataEngine::new(EngineLimits::default()).map_err(|e| ToolError::Failed(e.to_string()))?;
+    let mut engine =
+        DataEngine::new(EngineLimits::default()).map_err(|e| ToolError::Failed(e.to_string()))?;
     for (p, shown) in &plan.files {
         let bytes = ctx.ws.read(p, ctx.max_read_bytes)?;
         engine
@@ -123,9 +144,17 @@ impl Tool for QueryData {
     fn prepare(&self, input: &serde_json::Value, ctx: &ToolContext) -> Result<Prepared, ToolError> {
         let plan = plan(input, ctx)?;
         let names: Vec<&str> = plan.files.iter().map(|(_, s)| s.as_str()).collect();
-        let mut effects: Vec<Effect> = names.iter().map(|s| Effect::Read { path: s.to_string() }).collect();
+        let mut effects: Vec<Effect> = names
+            .iter()
+            .map(|s| Effect::Read {
+                path: s.to_string(),
+            })
+            .collect();
         let preview = match &plan.input.sql {
-            Some(sql) => Preview::Text { text: sql.clone(), truncated: false },
+            Some(sql) => Preview::Text {
+                text: sql.clone(),
+                truncated: false,
+            },
             None => Preview::None,
         };
         let what = match &plan.input.sql {
@@ -158,7 +187,12 @@ impl Tool for QueryData {
     ) -> Result<ToolOutput, ToolError> {
         let plan = plan(input, ctx)?;
         let engine = load(ctx, &plan)?;
-        let sources = plan.files.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>().join(", ");
+        let sources = plan
+            .files
+            .iter()
+            .map(|(_, s)| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         let provenance = Provenance::Untrusted {
             source: format!("data:{sources}"),
         };
@@ -170,7 +204,9 @@ impl Tool for QueryData {
                 plan: None,
             });
         };
-        let result = engine.query(sql).map_err(|e| ToolError::invalid(e.to_string()))?;
+        let result = engine
+            .query(sql)
+            .map_err(|e| ToolError::invalid(e.to_string()))?;
         let mut content = describe(&result);
         let mut changes = Vec::new();
         if let Some(target) = &plan.target {
@@ -181,7 +217,11 @@ impl Tool for QueryData {
             };
             let rows = format!("{} rows", result.rows.len());
             let saved = target.write(txn, "query result", &bytes, &rows)?;
-            content.push_str(&format!("\n{} ({})", saved.content, human_size(bytes.len() as u64)));
+            content.push_str(&format!(
+                "\n{} ({})",
+                saved.content,
+                human_size(bytes.len() as u64)
+            ));
             changes = saved.changes;
         }
         Ok(ToolOutput {

@@ -82,10 +82,16 @@ impl Tool for ReadDocument {
         .flatten()
         .collect::<Vec<_>>()
         .join(", ");
-        let part = if part.is_empty() { String::new() } else { format!(" ({part})") };
+        let part = if part.is_empty() {
+            String::new()
+        } else {
+            format!(" ({part})")
+        };
         Ok(Prepared {
             kind: ActionKind::FileRead,
-            effects: vec![Effect::Read { path: shown.clone() }],
+            effects: vec![Effect::Read {
+                path: shown.clone(),
+            }],
             description: format!("read {shown}{part}"),
             consequence: format!("reads {shown} ({})", human_size(meta.size)),
             preview: Preview::None,
@@ -103,7 +109,12 @@ impl Tool for ReadDocument {
         let opts = options(&input)?;
         let read = read_document(ctx, &input.path, &opts)?;
         let markdown = read.doc.to_markdown();
-        let content = window(&markdown, input.offset.unwrap_or(0), &read.shown, read.doc.next.as_ref())?;
+        let content = window(
+            &markdown,
+            input.offset.unwrap_or(0),
+            &read.shown,
+            read.doc.next.as_ref(),
+        )?;
         Ok(ToolOutput {
             content: format!("[{} · {}]\n{content}", read.shown, read.doc.format),
             provenance: Provenance::Untrusted {
@@ -117,7 +128,12 @@ impl Tool for ReadDocument {
 
 /// At most [`MAX_CHARS`] of `markdown` from `offset`, cut at a line end, with a note saying how
 /// to continue.
-fn window(markdown: &str, offset: usize, shown: &str, next: Option<&Chunk>) -> Result<String, ToolError> {
+fn window(
+    markdown: &str,
+    offset: usize,
+    shown: &str,
+    next: Option<&Chunk>,
+) -> Result<String, ToolError> {
     if offset > markdown.len() {
         return Err(ToolError::invalid(format!(
             "`offset` {offset} is past the end: the Markdown of {shown} has {} characters",
