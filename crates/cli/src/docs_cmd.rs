@@ -61,7 +61,8 @@ pub fn read(args: ReadArgs) -> Result<u8> {
     let opts = read_options(&args)?;
     let doc = read_file(&args.file, &opts)?;
     let out = if args.json || args.format == ReadFormat::Json {
-        let mut s = serde_json::to_string_pretty(&doc).context("cannot encode the document as JSON")?;
+        let mut s =
+            serde_json::to_string_pretty(&doc).context("cannot encode the document as JSON")?;
         s.push('\n');
         s
     } else {

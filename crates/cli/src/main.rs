@@ -1,6 +1,7 @@
 //! `cowork`: run tasks in your folders with a model, approve what it proposes, undo, audit.
 
 mod admin;
+mod docs_cmd;
 mod drive;
 mod policy_cmd;
 mod prompt;
@@ -47,6 +48,8 @@ enum Command {
     Trash(admin::TrashArgs),
     /// List, show or delete stored sessions (continue one with `run --resume ID`)
     Sessions(sessions::SessionsArgs),
+    /// Print a document (pdf, docx, pptx, xlsx, csv, eml, ics, html …) as Markdown or JSON
+    Read(docs_cmd::ReadArgs),
 }
 
 /// `-f DIR`: the workspace's default root (default: the current directory).
@@ -81,6 +84,8 @@ pub enum UsageError {
     Mode(String),
     #[error("describe the target with --path PATH or --destination HOST")]
     NoTarget,
+    #[error("{0}")]
+    Invalid(String),
 }
 
 fn main() -> ExitCode {
@@ -97,6 +102,7 @@ fn main() -> ExitCode {
         Command::Config(args) => admin::config(args),
         Command::Trash(args) => admin::trash(args),
         Command::Sessions(args) => sessions::sessions(args),
+        Command::Read(args) => docs_cmd::read(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
