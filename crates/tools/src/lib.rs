@@ -22,8 +22,9 @@ pub use format::{human_size, text_preview, unified_diff};
 pub use readers::{Reader, ReaderRegistry, TextReader};
 pub use registry::Registry;
 pub use tools::{
-    DeletePath, DocumentReader, EditFile, ListDir, MakeDir, MovePath, Organize, QueryData,
-    ReadDocument, ReadFile, SearchFiles, UpdatePlan, WriteFile, parse_plan,
+    CreateChart, CreateDocument, CreatePresentation, CreateSpreadsheet, DeletePath, DocumentReader,
+    EditFile, ListDir, MakeDir, MovePath, Organize, QueryData, ReadDocument, ReadFile, SearchFiles,
+    UpdatePlan, WriteFile, parse_plan,
 };
 
 /// How a tool presents itself to the model.

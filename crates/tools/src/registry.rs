@@ -3,8 +3,9 @@
 use std::collections::BTreeMap;
 
 use crate::tools::{
-    DeletePath, DocumentReader, EditFile, ListDir, MakeDir, MovePath, Organize, QueryData,
-    ReadDocument, ReadFile, SearchFiles, UpdatePlan, WriteFile,
+    CreateChart, CreateDocument, CreatePresentation, CreateSpreadsheet, DeletePath, DocumentReader,
+    EditFile, ListDir, MakeDir, MovePath, Organize, QueryData, ReadDocument, ReadFile, SearchFiles,
+    UpdatePlan, WriteFile,
 };
 use crate::{ReaderRegistry, Tool, ToolSpec};
 
@@ -42,6 +43,10 @@ impl Registry {
             Box::new(UpdatePlan),
             Box::new(ReadDocument),
             Box::new(QueryData),
+            Box::new(CreateSpreadsheet::default()),
+            Box::new(CreateDocument::default()),
+            Box::new(CreatePresentation::default()),
+            Box::new(CreateChart::default()),
         ];
         for tool in tools {
             registry.register(tool);

@@ -15,6 +15,10 @@ fn builtin_has_the_stable_tools_with_sorted_specs_and_schemas() {
     assert_eq!(
         names,
         vec![
+            "create_chart",
+            "create_document",
+            "create_presentation",
+            "create_spreadsheet",
             "delete_path",
             "edit_file",
             "list_dir",

@@ -13,7 +13,10 @@ mod update_plan;
 mod write_file;
 
 pub use delete_path::DeletePath;
-pub use docs::{DocumentReader, QueryData, ReadDocument};
+pub use docs::{
+    CreateChart, CreateDocument, CreatePresentation, CreateSpreadsheet, DocumentReader, QueryData,
+    ReadDocument,
+};
 pub use edit_file::EditFile;
 pub use list_dir::ListDir;
 pub use make_dir::MakeDir;

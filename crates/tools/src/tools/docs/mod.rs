@@ -1,10 +1,12 @@
 //! Document tools: read any office document, and query data files with SQL.
 
 mod common;
+mod create;
 mod query_data;
 mod read_document;
 mod reader;
 
+pub use create::{CreateChart, CreateDocument, CreatePresentation, CreateSpreadsheet};
 pub use query_data::QueryData;
 pub use read_document::ReadDocument;
 pub use reader::DocumentReader;
