@@ -23,8 +23,8 @@ pub use readers::{Reader, ReaderRegistry, TextReader};
 pub use registry::Registry;
 pub use tools::{
     CreateChart, CreateDocument, CreatePresentation, CreateSpreadsheet, DeletePath, DocumentReader,
-    EditFile, ListDir, MakeDir, MovePath, Organize, QueryData, ReadDocument, ReadFile, SearchFiles,
-    UpdatePlan, WriteFile, parse_plan,
+    EditFile, ExtractTables, ListDir, MakeDir, MovePath, Organize, QueryData, ReadDocument,
+    ReadFile, SearchFiles, UpdatePlan, WriteFile, parse_plan,
 };
 
 /// How a tool presents itself to the model.

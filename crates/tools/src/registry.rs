@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use crate::tools::{
     CreateChart, CreateDocument, CreatePresentation, CreateSpreadsheet, DeletePath, DocumentReader,
-    EditFile, ListDir, MakeDir, MovePath, Organize, QueryData, ReadDocument, ReadFile, SearchFiles,
-    UpdatePlan, WriteFile,
+    EditFile, ExtractTables, ListDir, MakeDir, MovePath, Organize, QueryData, ReadDocument,
+    ReadFile, SearchFiles, UpdatePlan, WriteFile,
 };
 use crate::{ReaderRegistry, Tool, ToolSpec};
 
@@ -47,6 +47,7 @@ impl Registry {
             Box::new(CreateDocument::default()),
             Box::new(CreatePresentation::default()),
             Box::new(CreateChart::default()),
+            Box::new(ExtractTables),
         ];
         for tool in tools {
             registry.register(tool);

@@ -145,3 +145,62 @@ fn presentation_slides_in_order_with_notes() {
     assert_eq!(names, vec!["Q1 review", "Highlights"]);
     assert!(doc.to_markdown().contains("Mention the weather"));
 }
+
+#[test]
+fn extract_tables_from_a_docx_to_xlsx_and_csv() {
+    let env = Env::new();
+    let src = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/docx/tika__testWORD_2006ml.docx");
+    env.put("in/tables.docx", std::fs::read(src).unwrap());
+    let prepared = env
+        .prepare(
+            "extract_tables",
+            json!({"path": "in/tables.docx", "output": "out/tables.xlsx"}),
+        )
+        .unwrap();
+    assert_eq!(
+        prepared.effects[0],
+        Effect::Read {
+            path: "in/tables.docx".into()
+        }
+    );
+    let Preview::Ops { ops } = &prepared.preview else {
+        panic!()
+    };
+    assert!(!ops.is_empty() && ops[0].starts_with("table 1"), "{ops:?}");
+    env.run(
+        "extract_tables",
+        json!({"path": "in/tables.docx", "output": "out/tables.xlsx"}),
+    )
+    .unwrap();
+    let book = read_back(&env, "out/tables.xlsx");
+    assert_eq!(book.parts.len(), ops.len());
+    let original = read_back(&env, "in/tables.docx");
+    let first_original = original.parts[0]
+        .blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Table(t) => Some(t.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let Block::Table(first_sheet) = &book.parts[0].blocks[0] else {
+        panic!()
+    };
+    assert_eq!(first_sheet.rows[0], first_original.rows[0]);
+    assert_eq!(first_sheet.rows[0][0], "Category");
+    assert_eq!(first_sheet.rows[1], vec!["Category 1", "4.3", "2.4", "2"]);
+    if ops.len() > 1 {
+        let err = err_text(env.prepare(
+            "extract_tables",
+            json!({"path": "in/tables.docx", "output": "t.csv"}),
+        ));
+        assert!(err.contains("set `table`"), "{err}");
+    }
+    env.run(
+        "extract_tables",
+        json!({"path": "in/tables.docx", "output": "t.csv", "table": 1}),
+    )
+    .unwrap();
+    assert!(!env.get("t.csv").is_empty());
+}

@@ -21,6 +21,7 @@ fn builtin_has_the_stable_tools_with_sorted_specs_and_schemas() {
             "create_spreadsheet",
             "delete_path",
             "edit_file",
+            "extract_tables",
             "list_dir",
             "make_dir",
             "move_path",

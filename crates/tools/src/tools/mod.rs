@@ -14,8 +14,8 @@ mod write_file;
 
 pub use delete_path::DeletePath;
 pub use docs::{
-    CreateChart, CreateDocument, CreatePresentation, CreateSpreadsheet, DocumentReader, QueryData,
-    ReadDocument,
+    CreateChart, CreateDocument, CreatePresentation, CreateSpreadsheet, DocumentReader,
+    ExtractTables, QueryData, ReadDocument,
 };
 pub use edit_file::EditFile;
 pub use list_dir::ListDir;
