@@ -3,6 +3,7 @@
 mod admin;
 mod docs_cmd;
 mod drive;
+mod outline;
 mod policy_cmd;
 mod prompt;
 mod render;
@@ -50,6 +51,8 @@ enum Command {
     Sessions(sessions::SessionsArgs),
     /// Print a document (pdf, docx, pptx, xlsx, csv, eml, ics, html …) as Markdown or JSON
     Read(docs_cmd::ReadArgs),
+    /// Convert a document: any readable file to .md; Markdown or any document to .docx/.pptx; tables to .xlsx/.csv
+    Convert(docs_cmd::ConvertArgs),
 }
 
 /// `-f DIR`: the workspace's default root (default: the current directory).
@@ -103,6 +106,7 @@ fn main() -> ExitCode {
         Command::Trash(args) => admin::trash(args),
         Command::Sessions(args) => sessions::sessions(args),
         Command::Read(args) => docs_cmd::read(args),
+        Command::Convert(args) => docs_cmd::convert(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

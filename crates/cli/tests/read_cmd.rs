@@ -66,3 +66,50 @@ fn bad_arguments_and_bad_files_say_what_to_do() {
     assert_eq!(code, 1);
     assert!(err.contains("PNG image"), "{err}");
 }
+
+#[test]
+fn convert_writes_decks_workbooks_and_documents_that_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = dir.path().join("deck.md");
+    std::fs::write(&md, "# Q1 review\n\n## Highlights\n\n- North up 12%\n  - retail\n- South flat\n\nNotes: mention weather\n\n## Next\n\n1. Hire\n").unwrap();
+    let pptx = dir.path().join("deck.pptx");
+    let (code, _, err) = cowork(&["convert", md.to_str().unwrap(), pptx.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (_, out, _) = cowork(&["read", pptx.to_str().unwrap()]);
+    assert!(out.contains("<!-- slide 2 -->\n## Highlights"), "{out}");
+    assert!(
+        out.contains("  - retail") && out.contains("mention weather") && out.contains("- Hire"),
+        "{out}"
+    );
+    // An existing output needs --force.
+    let (code, _, err) = cowork(&["convert", md.to_str().unwrap(), pptx.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--force"), "{err}");
+
+    let csv = corpus("csv/tika__testCSV.csv");
+    let xlsx = dir.path().join("t.xlsx");
+    let (code, _, err) = cowork(&["convert", csv.to_str().unwrap(), xlsx.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (_, orig, _) = cowork(&["read", csv.to_str().unwrap(), "--json"]);
+    let (_, back, _) = cowork(&["read", xlsx.to_str().unwrap(), "--json"]);
+    let orig: serde_json::Value = serde_json::from_str(&orig).unwrap();
+    let back: serde_json::Value = serde_json::from_str(&back).unwrap();
+    let rows = |v: &serde_json::Value| v["parts"][0]["blocks"][0]["rows"].as_array().unwrap().len();
+    assert_eq!(rows(&orig), rows(&back));
+
+    let docx = dir.path().join("report.docx");
+    let (code, _, err) = cowork(&["convert", md.to_str().unwrap(), docx.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (_, out, _) = cowork(&["read", docx.to_str().unwrap()]);
+    assert!(
+        out.contains("# Q1 review") && out.contains("## Highlights"),
+        "{out}"
+    );
+    let (code, _, err) = cowork(&[
+        "convert",
+        md.to_str().unwrap(),
+        dir.path().join("x.odt").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains(".docx"), "{err}");
+}
