@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Args;
 use cowork_core::{Session, SessionStore};
-use cowork_models::ModelSpec;
+use cowork_models::ModelCatalog;
 use cowork_protocol::ApprovalMode;
 
 use crate::UsageError;
@@ -86,7 +86,7 @@ async fn run_async(args: RunArgs, forced_mode: Option<ApprovalMode>) -> Result<u
     if task.trim().is_empty() {
         return Err(UsageError::EmptyTask.into());
     }
-    let session = build_session(&args, forced_mode)?;
+    let session = build_session(&args, forced_mode).await?;
 
     let answerer = match (&args.on_ask, args.json) {
         (Some(answer), _) => Answerer::Fixed(answer == "approve"),
@@ -116,7 +116,7 @@ async fn run_async(args: RunArgs, forced_mode: Option<ApprovalMode>) -> Result<u
     Ok(u8::try_from(summary.stop.exit_code()).unwrap_or(1))
 }
 
-fn build_session(args: &RunArgs, forced_mode: Option<ApprovalMode>) -> Result<Session> {
+async fn build_session(args: &RunArgs, forced_mode: Option<ApprovalMode>) -> Result<Session> {
     // A resumed session keeps its model unless --model names another.
     let resumed = match &args.resume {
         Some(id) => {
@@ -125,17 +125,36 @@ fn build_session(args: &RunArgs, forced_mode: Option<ApprovalMode>) -> Result<Se
         }
         None => None,
     };
-    let spec = match (args.model.as_deref(), &resumed) {
-        (Some(spec), _) => ModelSpec::parse(spec)?,
-        (None, Some(info)) => ModelSpec::parse(&info.model).with_context(|| {
-            format!(
-                "session {} used the model {}; pass --model SPEC to continue it with another",
-                info.id, info.model
-            )
-        })?,
-        (None, None) => ModelSpec::from_environment()?,
+    // Named models come from the [models] tables of the same config layers the session uses.
+    let config_dir = match args.folders.first() {
+        Some(folder) => absolute(folder.split_once('=').map_or(folder.as_str(), |(_, d)| d))?,
+        None => std::env::current_dir().context("cannot read the current directory")?,
     };
-    let mut model = spec.build_with(args.base_url.clone())?;
+    let config = crate::admin::effective_config(&config_dir, args.config.clone())?;
+    let tables: Vec<(toml::Table, String)> = config
+        .models
+        .iter()
+        .map(|t| (t.value.clone(), t.origin.clone()))
+        .collect();
+    let catalog = ModelCatalog::from_tables(&tables)?;
+    let requested = match (args.model.as_deref(), &resumed) {
+        (Some(spec), _) => Some(spec.to_string()),
+        (None, Some(info)) => Some(info.model.clone()),
+        (None, None) => None,
+    };
+    let resolved = cowork_models::resolve(requested.as_deref(), &catalog, args.base_url.clone())
+        .await
+        .with_context(|| match (&resumed, args.model.is_none()) {
+            (Some(info), true) => format!(
+                "session {} used the model {}; pass --model to continue it with another",
+                info.id, info.model
+            ),
+            _ => "cannot choose a model".to_string(),
+        })?;
+    if !args.json && args.model.is_none() {
+        eprintln!("model: {} ({})", resolved.model.info().spec, resolved.how);
+    }
+    let mut model = resolved.model;
     if let Some(path) = &args.record {
         model = std::sync::Arc::new(cowork_models::RecordingModel::new(model, path)?);
     }

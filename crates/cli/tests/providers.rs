@@ -297,3 +297,74 @@ async fn a_local_model_that_writes_tool_calls_as_text_still_works() {
         "hello from a small model"
     );
 }
+
+/// A model named in the workspace config is used when --model is absent, with its base URL,
+/// key variable and output cap; and `local_processing_only` refuses it when it is not local.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_named_model_from_the_config_file_is_used_and_privacy_is_enforced() {
+    let server = openai_server(vec![
+        openai_chunk(r#"{"role":"assistant","content":"Nothing to do."}"#, None),
+        openai_chunk("{}", Some("stop")),
+        "data: [DONE]".to_string(),
+    ])
+    .await;
+    let (dir, ws) = workspace();
+    std::fs::create_dir(ws.join(".cowork")).unwrap();
+    let config = format!(
+        "[models]\ndefault = \"work\"\n\n[models.work]\nprovider = \"openai\"\nmodel = \"qwen-work\"\n\
+         base_url = \"{}/v1\"\napi_key_env = \"WORK_LLM_KEY\"\nmax_output_tokens = 123\nlocal = false\nregion = \"eu\"\n",
+        server.uri()
+    );
+    std::fs::write(ws.join(".cowork/config.toml"), &config).unwrap();
+    let d = dir.path().to_path_buf();
+    let w = ws.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        run_cowork(
+            &d,
+            &["run", "-f", w.to_str().unwrap(), "say hi"],
+            &[("WORK_LLM_KEY", "sekret".to_string())],
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("config default"), "{}", text(&out));
+    let requests = server.received_requests().await.unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert_eq!(body["model"], "qwen-work");
+    assert!(
+        body["max_tokens"].as_u64().unwrap_or(0) <= 123
+            || body["max_completion_tokens"].as_u64().unwrap_or(0) <= 123,
+        "{body}"
+    );
+    assert_eq!(
+        requests[0].headers.get("authorization").unwrap(),
+        "Bearer sekret"
+    );
+
+    // The same model under local_processing_only: refused before any request, exit 2.
+    std::fs::write(
+        ws.join(".cowork/config.toml"),
+        format!("[privacy]\nlocal_processing_only = true\n\n{config}"),
+    )
+    .unwrap();
+    let before = server.received_requests().await.unwrap().len();
+    let d = dir.path().to_path_buf();
+    let w = ws.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        run_cowork(
+            &d,
+            &["run", "-f", w.to_str().unwrap(), "say hi"],
+            &[("WORK_LLM_KEY", "sekret".to_string())],
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("local_processing_only"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), before);
+}
