@@ -13,7 +13,8 @@ its rusage CPU time). Word recall is measured against an independent reference p
   html           readability-lxml's main content (we drop boilerplate by design; so should it)
   eml            Python's email package: Subject/From/To + text parts (HTML parts as text)
   ics            the text values of SUMMARY/DESCRIPTION/LOCATION (icalendar package)
-  csv json md txt the file's own text, decoded
+  json           every scalar value, and each key once
+  csv md txt     the file's own text, decoded
 
 Recall = multiset overlap of lowercase word tokens / reference tokens. An output is "broken"
 when the reader failed, or it is empty, or its recall is below 50 % while the reference has
@@ -101,6 +102,10 @@ def reference(fmt, path):
                         body = part.get_content()
                     except Exception:
                         continue
+                    # A nested message some mailers attach as base64 text: it is not readable text
+                    # in this part (readers decode it as an attached message instead).
+                    if re.fullmatch(r"[A-Za-z0-9+/=\s]+", body or "") and len(body) > 200:
+                        continue
                     if part.get_content_subtype() == "html":
                         import lxml.html
                         try:
@@ -122,7 +127,23 @@ def reference(fmt, path):
                         if key in comp:
                             vals.append(str(comp[key]))
             text = "\n".join(vals)
-        else:  # csv json md txt
+        elif fmt == "json":
+            # The information in the file: every scalar value, and each key once (a table
+            # shows a key once as its column header, not on every row).
+            keys, values = set(), []
+            def walk(v):
+                if isinstance(v, dict):
+                    for k, x in v.items():
+                        keys.add(k)
+                        walk(x)
+                elif isinstance(v, list):
+                    for x in v:
+                        walk(x)
+                elif v is not None:
+                    values.append(str(v))
+            walk(json.loads(decode(path.read_bytes())))
+            text = "\n".join(sorted(keys)) + "\n" + "\n".join(values)
+        else:  # csv md txt
             text = decode(path.read_bytes())
     cache.write_text(text)
     return text
