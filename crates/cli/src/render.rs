@@ -185,8 +185,26 @@ impl Renderer {
                     TaskStop::Cancelled => s.yellow("cancelled"),
                     TaskStop::Failed { error } => s.red(&format!("failed: {}", clean(error))),
                 };
+                let u = &summary.usage;
+                let tokens = if u.input_tokens + u.output_tokens > 0 {
+                    let cached = if u.cache_read_tokens > 0 {
+                        format!(", {} cached", u.cache_read_tokens)
+                    } else {
+                        String::new()
+                    };
+                    let cost = summary
+                        .cost_usd
+                        .map(|c| format!(" · ≈ ${c:.4}"))
+                        .unwrap_or_default();
+                    format!(
+                        " · {} tokens in, {} out{cached}{cost}",
+                        u.input_tokens, u.output_tokens
+                    )
+                } else {
+                    String::new()
+                };
                 println!(
-                    "{} · {} actions · {} outputs{}",
+                    "{} · {} actions · {} outputs{}{tokens}",
                     status,
                     summary.actions,
                     summary.outputs.len(),

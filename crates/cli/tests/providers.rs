@@ -305,6 +305,7 @@ async fn a_named_model_from_the_config_file_is_used_and_privacy_is_enforced() {
     let server = openai_server(vec![
         openai_chunk(r#"{"role":"assistant","content":"Nothing to do."}"#, None),
         openai_chunk("{}", Some("stop")),
+        r#"data: {"id":"c1","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":1000000,"completion_tokens":500000,"total_tokens":1500000}}"#.to_string(),
         "data: [DONE]".to_string(),
     ])
     .await;
@@ -312,7 +313,7 @@ async fn a_named_model_from_the_config_file_is_used_and_privacy_is_enforced() {
     std::fs::create_dir(ws.join(".cowork")).unwrap();
     let config = format!(
         "[models]\ndefault = \"work\"\n\n[models.work]\nprovider = \"openai\"\nmodel = \"qwen-work\"\n\
-         base_url = \"{}/v1\"\napi_key_env = \"WORK_LLM_KEY\"\nmax_output_tokens = 123\nlocal = false\nregion = \"eu\"\n",
+         base_url = \"{}/v1\"\napi_key_env = \"WORK_LLM_KEY\"\nmax_output_tokens = 123\nlocal = false\nregion = \"eu\"\n\n[models.work.price]\ninput = 3.0\noutput = 15.0\n",
         server.uri()
     );
     std::fs::write(ws.join(".cowork/config.toml"), &config).unwrap();
@@ -329,6 +330,12 @@ async fn a_named_model_from_the_config_file_is_used_and_privacy_is_enforced() {
     .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("config default"), "{}", text(&out));
+    // 1 M tokens in at $3 + 0.5 M out at $15 = $10.50, from the configured price table.
+    assert!(
+        text(&out).contains("1000000 tokens in, 500000 out · ≈ $10.5000"),
+        "{}",
+        text(&out)
+    );
     let requests = server.received_requests().await.unwrap();
     let body: serde_json::Value = serde_json::from_slice(&requests[0].body).unwrap();
     assert_eq!(body["model"], "qwen-work");

@@ -137,10 +137,7 @@ impl TaskRun {
                 &summary.stop,
                 &summary.summary,
                 &summary.usage,
-                self.session
-                    .model
-                    .price()
-                    .map(|p| p.cost_usd(&summary.usage)),
+                summary.cost_usd,
             )
         {
             self.store_failed(e);

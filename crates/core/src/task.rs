@@ -210,6 +210,7 @@ impl TaskRun {
             actions: self.actions,
             skipped: self.skipped.clone(),
             usage: self.usage,
+            cost_usd: session.model.price().map(|p| p.cost_usd(&self.usage)),
         }
     }
 

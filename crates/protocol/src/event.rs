@@ -160,6 +160,10 @@ pub struct TaskSummary {
     /// Actions skipped in `unattended` mode (would have asked), or collected in `plan` mode.
     pub skipped: Vec<ActionRef>,
     pub usage: Usage,
+    /// Estimated cost in US dollars from the model's configured price table (`[models.NAME.price]`);
+    /// absent when no price is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
 }
 
 /// What the core tells every interface (DESIGN.md §10 event names). Serialized with `type` first.
